@@ -1,0 +1,339 @@
+using System.Runtime.InteropServices;
+using EdgeLite.Threading;
+
+namespace EdgeLite;
+
+/// <summary>Options of an <see cref="Interpreter"/>.</summary>
+public sealed class InterpreterOptions
+{
+    /// <summary>Threads used by the heavy kernels (1 = the calling thread only). Outputs do not depend on it.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Kernels to use; null = <see cref="OpResolver.CreateDefault"/>. Add custom operators here.</summary>
+    public OpResolver? Resolver { get; init; }
+}
+
+/// <summary>
+/// Runs a <see cref="Model"/>, with the shape of TFLite's interpreter: construct, <see cref="AllocateTensors"/>,
+/// fill inputs, <see cref="Invoke"/>, read outputs. After the first Invoke, Invoke allocates no managed memory.
+/// Not thread-safe: use one interpreter per thread (they can share a Model).
+/// </summary>
+public sealed unsafe class Interpreter : IDisposable
+{
+    private readonly Model _model;
+    private readonly bool _ownsModel;
+    private readonly SubgraphDescription _graph;
+    private readonly Tensor[] _tensors;
+    private readonly Node[] _nodes;
+    private readonly Tensor[] _inputs;
+    private readonly Tensor[] _outputs;
+    private readonly WorkerPool? _pool;
+    private byte* _arena;
+    private bool _allocated;
+    private bool _disposed;
+
+    private sealed class Node(OpKernel kernel, KernelContext context)
+    {
+        public readonly OpKernel Kernel = kernel;
+        public readonly KernelContext Context = context;
+    }
+
+    /// <summary>Creates an interpreter for the model's main subgraph. Every operator must resolve to a kernel.</summary>
+    /// <exception cref="UnsupportedOperatorException">An operator has no kernel (names the operator).</exception>
+    public Interpreter(Model model, InterpreterOptions? options = null) : this(model, options, false) { }
+
+    /// <summary>Loads the model file and creates an interpreter that owns it.</summary>
+    public Interpreter(string modelPath, InterpreterOptions? options = null) : this(Model.FromFile(modelPath), options, true) { }
+
+    private Interpreter(Model model, InterpreterOptions? options, bool ownsModel)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new InterpreterOptions();
+        if (options.Threads < 1 || options.Threads > 256) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be between 1 and 256");
+        _model = model;
+        _ownsModel = ownsModel;
+        _graph = model.MainSubgraph;
+        Threads = options.Threads;
+        var resolver = options.Resolver ?? OpResolver.CreateDefault();
+        _tensors = _graph.Tensors.Select(t => new Tensor(t)).ToArray();
+        _inputs = _graph.Inputs.Select(i => _tensors[i]).ToArray();
+        _outputs = _graph.Outputs.Select(i => _tensors[i]).ToArray();
+        _nodes = new Node[_graph.Operators.Count];
+        var missing = new List<string>();
+        foreach (var op in _graph.Operators)
+        {
+            var kernel = resolver.Create(op);
+            if (kernel == null) { missing.Add($"operator {op.Index} ({(op.IsCustom ? "custom op '" + op.CustomCode + "'" : op.OpName)})"); continue; }
+            var ins = op.InputArray.Select(i => i < 0 ? null : _tensors[i]).ToArray();
+            var outs = op.OutputArray.Select(i => _tensors[i]).ToArray();
+            _nodes[op.Index] = new Node(kernel, new KernelContext(model, op, ins, outs));
+        }
+        if (missing.Count > 0)
+            throw new UnsupportedOperatorException($"EdgeLite has no kernel for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");
+        if (Threads > 1) _pool = new WorkerPool(Threads);
+        foreach (var n in _nodes) n.Context.Pool = _pool;
+        foreach (var t in _tensors)
+        {
+            t.UpdateCount();
+            if (t.IsConstant) { t._data = model.TensorData(t.Description); t.Allocation = TensorAllocation.Constant; }
+        }
+    }
+
+    /// <summary>The model.</summary>
+    public Model Model => _model;
+    /// <summary>Thread count.</summary>
+    public int Threads { get; }
+    /// <summary>Number of inputs.</summary>
+    public int InputCount => _inputs.Length;
+    /// <summary>Number of outputs.</summary>
+    public int OutputCount => _outputs.Length;
+    /// <summary>Number of tensors in the main subgraph.</summary>
+    public int TensorCount => _tensors.Length;
+    /// <summary>Bytes of the arena holding every intermediate tensor (and kernel scratch), after AllocateTensors.</summary>
+    public long ArenaBytes { get; private set; }
+    /// <summary>Sum of the sizes of all arena tensors and scratch buffers, as if none shared memory.</summary>
+    public long UnsharedTensorBytes { get; private set; }
+    /// <summary>Bytes held by kernels for the interpreter's life (packed weights, tables) and variable tensors.</summary>
+    public long PersistentBytes { get; private set; }
+    /// <summary>True after a successful AllocateTensors with no resize since.</summary>
+    public bool IsAllocated => _allocated;
+
+    /// <summary>Input <paramref name="index"/> in model order.</summary>
+    public Tensor GetInputTensor(int index) => (uint)index < (uint)_inputs.Length ? _inputs[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"the model has {_inputs.Length} inputs");
+    /// <summary>Output <paramref name="index"/> in model order.</summary>
+    public Tensor GetOutputTensor(int index) => (uint)index < (uint)_outputs.Length ? _outputs[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"the model has {_outputs.Length} outputs");
+    /// <summary>Any tensor of the main subgraph by tensor index.</summary>
+    public Tensor GetTensor(int tensorIndex) => (uint)tensorIndex < (uint)_tensors.Length ? _tensors[tensorIndex]
+        : throw new ArgumentOutOfRangeException(nameof(tensorIndex));
+    /// <summary>All inputs in model order.</summary>
+    public IReadOnlyList<Tensor> Inputs => _inputs;
+    /// <summary>All outputs in model order.</summary>
+    public IReadOnlyList<Tensor> Outputs => _outputs;
+
+    /// <summary>Copies values into input <paramref name="index"/> (element count and size must match).</summary>
+    public void SetInput<T>(int index, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        RequireAllocated();
+        GetInputTensor(index).CopyFrom(values);
+    }
+
+    /// <summary>The data of output <paramref name="index"/> as a span (valid until the next AllocateTensors).</summary>
+    public ReadOnlySpan<T> GetOutput<T>(int index) where T : unmanaged
+    {
+        RequireAllocated();
+        return GetOutputTensor(index).AsSpan<T>();
+    }
+
+    /// <summary>Changes the shape of input <paramref name="index"/>; call <see cref="AllocateTensors"/> again before Invoke.</summary>
+    /// <exception cref="ArgumentException">The rank differs, a dimension is not positive, or it contradicts a fixed dimension of the shape signature.</exception>
+    public void ResizeInput(int index, ReadOnlySpan<int> shape)
+    {
+        var t = GetInputTensor(index);
+        foreach (var d in shape) if (d <= 0) throw new ArgumentException($"input {index} '{t.Name}': dimensions must be positive, got [{string.Join(",", shape.ToArray())}]");
+        if (t.Description.ShapeSignature is { } sig)
+        {
+            if (sig.Count != shape.Length) throw new ArgumentException($"input {index} '{t.Name}': rank {shape.Length} differs from the model's rank {sig.Count}");
+            for (int i = 0; i < sig.Count; i++)
+                if (sig[i] != -1 && sig[i] != shape[i])
+                    throw new ArgumentException($"input {index} '{t.Name}': dimension {i} is fixed at {sig[i]} by the model's shape signature, got {shape[i]}");
+        }
+        if (shape.SequenceEqual(t.Shape)) return;
+        t.SetShape(shape);
+        _allocated = false;
+    }
+
+    /// <summary>
+    /// Prepares every operator for the current input shapes (output shapes, quantized multipliers, packed weights)
+    /// and plans and allocates the arena. Call after construction and after any <see cref="ResizeInput"/>.
+    /// </summary>
+    /// <exception cref="UnsupportedOperatorException">An operator variant is not supported (names it).</exception>
+    /// <exception cref="ModelFormatException">An operator is inconsistent with its tensors (names it).</exception>
+    public void AllocateTensors()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _allocated = false;
+        long persistent = 0;
+        foreach (var node in _nodes)
+        {
+            var ctx = node.Context;
+            ctx.ScratchRequest = 0;
+            ctx.PersistentBytes = 0;
+            try { node.Kernel.Prepare(ctx); }
+            catch (Exception e) when (e is not (UnsupportedOperatorException or ModelFormatException or InterpreterException or OutOfMemoryException))
+            {
+                throw new ModelFormatException($"operator {ctx.Operator.Index} ({ctx.Operator.OpName}): prepare failed: {e.Message}", e);
+            }
+            persistent += ctx.PersistentBytes;
+        }
+        Plan();
+        foreach (var t in _tensors)
+        {
+            if (!t.IsVariable) continue;
+            // Variable tensors keep their state across AllocateTensors unless their size changes.
+            long bytes = t.ByteLength;
+            if (t._data == null || t.Allocation != TensorAllocation.Persistent || _variableBytes.GetValueOrDefault(t.Index) != bytes)
+            {
+                if (t._data != null && t.Allocation == TensorAllocation.Persistent) NativeMemory.AlignedFree(t._data);
+                t._data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), ArenaPlanner.Alignment);
+                NativeMemory.Clear(t._data, (nuint)bytes);
+                var init = _model.TensorData(t.Description);
+                if (init != null && t.Description.DataLength == bytes) Buffer.MemoryCopy(init, t._data, bytes, bytes);
+                t.Allocation = TensorAllocation.Persistent;
+                _variableBytes[t.Index] = bytes;
+            }
+            persistent += bytes;
+        }
+        PersistentBytes = persistent;
+        _allocated = true;
+    }
+
+    private readonly Dictionary<int, long> _variableBytes = new();
+
+    private void Plan()
+    {
+        int nOps = _nodes.Length;
+        var first = new int[_tensors.Length];
+        var last = new int[_tensors.Length];
+        Array.Fill(first, int.MaxValue);
+        Array.Fill(last, -1);
+        foreach (var i in _graph.Inputs) { first[i] = 0; last[i] = Math.Max(last[i], 0); }
+        foreach (var op in _graph.Operators)
+        {
+            foreach (var i in op.InputArray) if (i >= 0) { first[i] = Math.Min(first[i], op.Index); last[i] = Math.Max(last[i], op.Index); }
+            foreach (var o in op.OutputArray) { first[o] = Math.Min(first[o], op.Index); last[o] = Math.Max(last[o], op.Index); }
+        }
+        foreach (var o in _graph.Outputs) { first[o] = Math.Min(first[o], nOps); last[o] = nOps; }
+        // Graph inputs live from the start: the caller writes them before Invoke.
+        foreach (var i in _graph.Inputs) first[i] = 0;
+
+        var requests = new List<ArenaPlanner.Request>();
+        var owners = new List<object>();
+        foreach (var t in _tensors)
+        {
+            if (t.IsConstant || t.IsVariable || last[t.Index] < 0) continue;
+            requests.Add(new ArenaPlanner.Request(t.ByteLength, first[t.Index], last[t.Index]));
+            owners.Add(t);
+        }
+        foreach (var n in _nodes)
+        {
+            if (n.Context.ScratchRequest <= 0) continue;
+            requests.Add(new ArenaPlanner.Request(n.Context.ScratchRequest, n.Context.Operator.Index, n.Context.Operator.Index));
+            owners.Add(n);
+        }
+        var (offsets, size) = ArenaPlanner.Plan(requests);
+        if (_arena != null) { NativeMemory.AlignedFree(_arena); _arena = null; }
+        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(size, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
+        NativeMemory.Clear(_arena, (nuint)Math.Max(size, ArenaPlanner.Alignment));
+        long unshared = 0;
+        for (int k = 0; k < requests.Count; k++)
+        {
+            unshared += requests[k].Size;
+            if (owners[k] is Tensor t) { t._data = _arena + offsets[k]; t.Allocation = TensorAllocation.Arena; }
+            else ((Node)owners[k]).Context.ScratchBase = _arena + offsets[k];
+        }
+        ArenaBytes = size;
+        UnsharedTensorBytes = unshared;
+    }
+
+    /// <summary>Runs the model once on the current inputs.</summary>
+    /// <exception cref="InterpreterException">AllocateTensors has not been called since the last resize, or a kernel failed.</exception>
+    public void Invoke()
+    {
+        RequireAllocated();
+        var nodes = _nodes;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var n = nodes[i];
+            try { n.Kernel.Eval(n.Context); }
+            catch (Exception e) when (e is not InterpreterException)
+            {
+                throw new InterpreterException($"operator {n.Context.Operator.Index} ({n.Context.Operator.OpName}) failed: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>A runner for the signature <paramref name="key"/> (null = the only/first signature).</summary>
+    /// <exception cref="ArgumentException">No such signature.</exception>
+    public SignatureRunner GetSignatureRunner(string? key = null)
+    {
+        var sigs = _model.Signatures;
+        if (sigs.Count == 0) throw new ArgumentException("the model has no signature defs");
+        var sig = key == null ? sigs[0] : sigs.FirstOrDefault(s => s.Key == key)
+            ?? throw new ArgumentException($"no signature '{key}' (the model has: {string.Join(", ", sigs.Select(s => s.Key))})");
+        if (sig.SubgraphIndex != 0) throw new UnsupportedOperatorException($"signature '{sig.Key}' runs subgraph {sig.SubgraphIndex}; EdgeLite runs subgraph 0 only");
+        return new SignatureRunner(this, sig);
+    }
+
+    private void RequireAllocated()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_allocated) throw new InterpreterException("tensors are not allocated: call AllocateTensors() (again after ResizeInput)");
+    }
+
+    /// <summary>Frees the arena, the worker threads and (when the interpreter loaded it) the model.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _allocated = false;
+        if (_arena != null) { NativeMemory.AlignedFree(_arena); _arena = null; }
+        foreach (var t in _tensors)
+        {
+            if (t.Allocation == TensorAllocation.Persistent && t._data != null) NativeMemory.AlignedFree(t._data);
+            if (t.Allocation != TensorAllocation.Constant) t._data = null;
+        }
+        _pool?.Dispose();
+        if (_ownsModel) _model.Dispose();
+    }
+}
+
+/// <summary>Runs a signature def: inputs and outputs by their signature names.</summary>
+public sealed class SignatureRunner
+{
+    private readonly Interpreter _interpreter;
+
+    internal SignatureRunner(Interpreter interpreter, SignatureDescription signature)
+    {
+        _interpreter = interpreter;
+        Signature = signature;
+    }
+
+    /// <summary>The signature.</summary>
+    public SignatureDescription Signature { get; }
+    /// <summary>Input names.</summary>
+    public IEnumerable<string> InputNames => Signature.Inputs.Select(x => x.Name);
+    /// <summary>Output names.</summary>
+    public IEnumerable<string> OutputNames => Signature.Outputs.Select(x => x.Name);
+
+    /// <summary>The input tensor named <paramref name="name"/>.</summary>
+    public Tensor GetInput(string name) => _interpreter.GetTensor(Find(Signature.Inputs, name, "input"));
+    /// <summary>The output tensor named <paramref name="name"/>.</summary>
+    public Tensor GetOutput(string name) => _interpreter.GetTensor(Find(Signature.Outputs, name, "output"));
+
+    /// <summary>Resizes a named input (then call <see cref="AllocateTensors"/>).</summary>
+    public void ResizeInput(string name, ReadOnlySpan<int> shape)
+    {
+        int t = Find(Signature.Inputs, name, "input");
+        for (int i = 0; i < _interpreter.InputCount; i++)
+            if (_interpreter.GetInputTensor(i).Index == t) { _interpreter.ResizeInput(i, shape); return; }
+        throw new ArgumentException($"signature input '{name}' is not a model input");
+    }
+
+    /// <summary>Allocates tensors of the underlying interpreter.</summary>
+    public void AllocateTensors() => _interpreter.AllocateTensors();
+
+    /// <summary>Runs the signature.</summary>
+    public void Invoke()
+    {
+        if (!_interpreter.IsAllocated) _interpreter.AllocateTensors();
+        _interpreter.Invoke();
+    }
+
+    private int Find(IReadOnlyList<SignatureTensor> list, string name, string what)
+    {
+        foreach (var x in list) if (x.Name == name) return x.TensorIndex;
+        throw new ArgumentException($"signature '{Signature.Key}' has no {what} '{name}' (it has: {string.Join(", ", list.Select(x => x.Name))})");
+    }
+}

@@ -1,0 +1,115 @@
+using Google.FlatBuffers;
+using EdgeLite.Threading;
+
+namespace EdgeLite;
+
+/// <summary>
+/// One operator's implementation, split as in TFLite: <see cref="Prepare"/> runs at AllocateTensors (check
+/// types, compute output shapes, quantized multipliers, pack weights, ask for scratch memory) and
+/// <see cref="Eval"/> runs at every Invoke and does arithmetic only (no managed allocation).
+/// A new instance is created for every operator node, so instance fields hold per-node state.
+/// </summary>
+public abstract class OpKernel
+{
+    /// <summary>Validates the node, sets output shapes with <see cref="KernelContext.SetOutputShape"/>, precomputes.</summary>
+    public abstract void Prepare(KernelContext context);
+
+    /// <summary>Computes the outputs from the inputs.</summary>
+    public abstract void Eval(KernelContext context);
+}
+
+/// <summary>Work split across the interpreter's threads: <see cref="Run"/> is called with disjoint ranges of [0, count).</summary>
+public interface IParallelWork
+{
+    /// <summary>Processes items [<paramref name="start"/>, <paramref name="end"/>) on worker <paramref name="worker"/> (0 = calling thread).</summary>
+    void Run(int start, int end, int worker);
+}
+
+/// <summary>What a kernel sees of its node: input and output tensors, options, scratch memory and threads.</summary>
+public sealed unsafe class KernelContext
+{
+    private readonly Tensor?[] _inputs;
+    private readonly Tensor[] _outputs;
+    internal long ScratchRequest;
+    internal byte* ScratchBase;
+    internal WorkerPool? Pool;
+    internal long PersistentBytes;
+
+    internal KernelContext(Model model, OperatorDescription op, Tensor?[] inputs, Tensor[] outputs)
+    {
+        Model = model; Operator = op; _inputs = inputs; _outputs = outputs;
+    }
+
+    /// <summary>The model.</summary>
+    public Model Model { get; }
+    /// <summary>The operator node.</summary>
+    public OperatorDescription Operator { get; }
+    /// <summary>Number of input slots (including optional ones left out).</summary>
+    public int InputCount => _inputs.Length;
+    /// <summary>Number of outputs.</summary>
+    public int OutputCount => _outputs.Length;
+    /// <summary>Number of threads the kernel may use through <see cref="ParallelFor"/>.</summary>
+    public int ThreadCount => Pool?.ThreadCount ?? 1;
+
+    /// <summary>Input <paramref name="i"/>; throws when it is absent.</summary>
+    public Tensor Input(int i) => (uint)i < (uint)_inputs.Length && _inputs[i] is { } t ? t
+        : throw new ModelFormatException($"operator {Operator.Index} ({Operator.OpName}): input {i} is missing");
+
+    /// <summary>Input <paramref name="i"/>, or null when the slot is absent or marked optional (-1).</summary>
+    public Tensor? OptionalInput(int i) => (uint)i < (uint)_inputs.Length ? _inputs[i] : null;
+
+    /// <summary>Output <paramref name="i"/>.</summary>
+    public Tensor Output(int i) => (uint)i < (uint)_outputs.Length ? _outputs[i]
+        : throw new ModelFormatException($"operator {Operator.Index} ({Operator.OpName}): output {i} is missing");
+
+    /// <summary>Sets the shape of output <paramref name="i"/> (Prepare only).</summary>
+    public void SetOutputShape(int i, ReadOnlySpan<int> shape) => Output(i).SetShape(shape);
+
+    /// <summary>Asks for <paramref name="bytes"/> of scratch memory valid during this node's Eval (Prepare only).</summary>
+    public void RequestScratch(long bytes)
+    {
+        if (bytes < 0 || bytes > Model.MaxTensorBytes) throw new InterpreterException($"operator {Operator.Index} ({Operator.OpName}): scratch request of {bytes} bytes");
+        ScratchRequest = Math.Max(ScratchRequest, bytes);
+    }
+
+    /// <summary>The scratch memory asked for in Prepare (64-byte aligned), during Eval.</summary>
+    public byte* Scratch => ScratchBase;
+
+    /// <summary>Allocates a pinned array that lives as long as the interpreter (packed weights, tables); Prepare only.</summary>
+    public T[] AllocatePersistent<T>(int length) where T : unmanaged
+    {
+        PersistentBytes += (long)length * sizeof(T);
+        return GC.AllocateArray<T>(length, pinned: true);
+    }
+
+    /// <summary>Runs <paramref name="work"/> over [0, <paramref name="count"/>) split into contiguous ranges, one per thread.</summary>
+    public void ParallelFor(int count, IParallelWork work)
+    {
+        if (Pool == null || Pool.ThreadCount == 1 || count <= 1) { work.Run(0, count, 0); return; }
+        Pool.Run(count, work);
+    }
+
+    /// <summary>Builtin options table of the operator, or null when the file has none.</summary>
+    internal T? Options<T>() where T : struct, IFlatbufferObject => Operator.Fb.BuiltinOptions<T>();
+
+    /// <summary>Builtin options union type tag.</summary>
+    internal Schema.BuiltinOptions OptionsType => Operator.Fb.BuiltinOptionsType;
+
+    /// <summary>The custom options bytes (flexbuffer for most custom ops), or empty.</summary>
+    public ReadOnlySpan<byte> CustomOptions
+    {
+        get
+        {
+            var seg = Operator.Fb.GetCustomOptionsBytes();
+            return seg.HasValue ? seg.Value.AsSpan() : default;
+        }
+    }
+
+    /// <summary>Creates an <see cref="UnsupportedOperatorException"/> that names this node.</summary>
+    public UnsupportedOperatorException Unsupported(string what) =>
+        new($"operator {Operator.Index} ({Operator.OpName} v{Operator.Version}): {what}");
+
+    /// <summary>Creates a <see cref="ModelFormatException"/> that names this node.</summary>
+    public ModelFormatException Invalid(string what) =>
+        new($"operator {Operator.Index} ({Operator.OpName}): {what}");
+}

@@ -1,0 +1,62 @@
+namespace EdgeLite.Tests.ModelReading;
+
+public class ModelLoadingTests
+{
+    public static TheoryData<string> ZooModels()
+    {
+        var d = new TheoryData<string>();
+        foreach (var p in SharedData.AllModels()) d.Add(Path.GetFileNameWithoutExtension(p));
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(ZooModels))]
+    public void EveryZooModelLoadsFromFileAndBytesAlike(string stem)
+    {
+        var path = SharedData.Model(stem);
+        using var mapped = EdgeLite.Model.FromFile(path);
+        using var inMemory = EdgeLite.Model.FromBytes(File.ReadAllBytes(path));
+        Assert.Equal(3u, mapped.Version);
+        Assert.NotEmpty(mapped.Subgraphs);
+        Assert.Equal(mapped.Subgraphs[0].Tensors.Count, inMemory.Subgraphs[0].Tensors.Count);
+        Assert.Equal(mapped.Subgraphs[0].Operators.Select(o => o.OpName), inMemory.Subgraphs[0].Operators.Select(o => o.OpName));
+        // Constant data read through the memory map equals the bytes read from the array.
+        for (int b = 0; b < mapped.BufferCount; b++)
+            Assert.True(mapped.GetBuffer(b).SequenceEqual(inMemory.GetBuffer(b)), $"buffer {b} differs");
+    }
+
+    [Fact]
+    public void MobileNetV1DescriptionMatchesManifest()
+    {
+        using var m = EdgeLite.Model.FromFile(SharedData.Model("mobilenet_v1_0.25_128_quant"));
+        var g = m.MainSubgraph;
+        var input = g.Tensors[g.Inputs[0]];
+        Assert.Equal(TensorType.UInt8, input.Type);
+        Assert.Equal(new[] { 1, 128, 128, 3 }, input.Shape);
+        Assert.Equal(0.0078125f, input.Quantization!.Scale);
+        Assert.Equal(128, input.Quantization.ZeroPoint);
+        var output = g.Tensors[g.Outputs[0]];
+        Assert.Equal(new[] { 1, 1001 }, output.Shape);
+        var hist = g.Operators.GroupBy(o => o.OpName).ToDictionary(x => x.Key, x => x.Count());
+        Assert.Equal(15, hist["CONV_2D"]);
+        Assert.Equal(13, hist["DEPTHWISE_CONV_2D"]);
+        Assert.Equal(1, hist["SOFTMAX"]);
+        Assert.True(m.HasMetadata("TFLITE_METADATA"));
+    }
+
+    [Fact]
+    public void SignaturesAndPerChannelQuantizationAreExposed()
+    {
+        using var m = EdgeLite.Model.FromFile(SharedData.Model("movenet_single_pose_lightning_ptq"));
+        Assert.Contains(m.Signatures, s => s.Key == "serving_default");
+        Assert.Contains(m.MainSubgraph.Tensors, t => t.Quantization is { IsPerChannel: true });
+    }
+
+    [Fact]
+    public void PersonDetectRank1BiasQuantizationIsToleratedAsAxis0()
+    {
+        using var m = EdgeLite.Model.FromFile(SharedData.Model("person_detect"));
+        var bias = m.MainSubgraph.Tensors.First(t => t.Shape.Count == 1 && t.Quantization is { IsPerChannel: true });
+        Assert.Equal(0, bias.Quantization!.QuantizedDimension);
+    }
+}

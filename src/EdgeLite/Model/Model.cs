@@ -30,11 +30,22 @@ public sealed unsafe class Model : IDisposable
 
     private Model(byte[] structure, byte* payloadBase, long length, MemoryMappedFile? mmf, MemoryMappedViewAccessor? view, GCHandle pin, (long, long)[] buffers)
     {
-        _bb = new ByteBuffer(structure);
-        _fb = FbModel.GetRootAsModel(_bb);
-        _base = payloadBase; _length = length; _mmf = mmf; _view = view; _pin = pin; _buffers = buffers;
-        Version = _fb.Version;
-        Description = _fb.Description;
+        try
+        {
+            _bb = new ByteBuffer(structure);
+            _fb = FbModel.GetRootAsModel(_bb);
+            _base = payloadBase; _length = length; _mmf = mmf; _view = view; _pin = pin; _buffers = buffers;
+            (Version, Description, OperatorCodes, Subgraphs, Signatures, Metadata) = ReadDescription();
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidOperationException or OverflowException or ArgumentException)
+        {
+            // The verifier passed but an accessor still read out of bounds: the file is malformed all the same.
+            throw new ModelFormatException("malformed flatbuffer: " + e.Message, e);
+        }
+    }
+
+    private (uint, string?, OperatorCodeDescription[], SubgraphDescription[], SignatureDescription[], MetadataEntry[]) ReadDescription()
+    {
         var codes = new OperatorCodeDescription[_fb.OperatorCodesLength];
         for (int i = 0; i < codes.Length; i++)
         {
@@ -43,10 +54,8 @@ public sealed unsafe class Model : IDisposable
             string? custom = code == (int)Fb.BuiltinOperator.CUSTOM ? (c.CustomCode ?? "") : null;
             codes[i] = new OperatorCodeDescription(custom ?? BuiltinName(code), code, custom, c.Version);
         }
-        OperatorCodes = codes;
         var subgraphs = new SubgraphDescription[_fb.SubgraphsLength];
         for (int s = 0; s < subgraphs.Length; s++) subgraphs[s] = ReadSubgraph(s, _fb.Subgraphs(s)!.Value, codes);
-        Subgraphs = subgraphs;
         var sigs = new SignatureDescription[_fb.SignatureDefsLength];
         for (int i = 0; i < sigs.Length; i++)
         {
@@ -57,10 +66,9 @@ public sealed unsafe class Model : IDisposable
             for (int k = 0; k < outs.Length; k++) { var m = sd.Outputs(k)!.Value; outs[k] = new SignatureTensor(m.Name ?? "", (int)m.TensorIndex); }
             sigs[i] = new SignatureDescription(sd.SignatureKey ?? "", (int)sd.SubgraphIndex, ins, outs);
         }
-        Signatures = sigs;
         var meta = new MetadataEntry[_fb.MetadataLength];
         for (int i = 0; i < meta.Length; i++) { var m = _fb.Metadata(i)!.Value; meta[i] = new MetadataEntry(m.Name ?? "", (int)m.Buffer); }
-        Metadata = meta;
+        return (_fb.Version, _fb.Description, codes, subgraphs, sigs, meta);
     }
 
     /// <summary>Schema version of the file (3 for every current TFLite model).</summary>

@@ -1,0 +1,165 @@
+using System.Runtime.InteropServices;
+using Google.FlatBuffers;
+using Fb = EdgeLite.Schema;
+
+namespace EdgeLite.Tests.Infrastructure;
+
+/// <summary>Quantization of a test tensor: per-tensor (one scale) or per-channel along <see cref="Axis"/>.</summary>
+public sealed record Quant(float[] Scale, long[] ZeroPoint, int Axis = 0)
+{
+    public static Quant PerTensor(float scale, long zeroPoint) => new([scale], [zeroPoint]);
+}
+
+/// <summary>
+/// Builds small .tflite models (usually one operator) in memory with the generated schema builders, so kernel
+/// tests go through the real path: Model verification, Interpreter, Prepare, arena, Eval.
+/// <code>
+/// var b = new OpModelBuilder();
+/// int x = b.Input("x", TensorType.Float32, [1, 4, 4, 2]);
+/// int w = b.Constant("w", TensorType.Float32, [3, 1, 1, 2], weights);
+/// int y = b.Output("y", TensorType.Float32, [1, 4, 4, 3]);
+/// b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, -1], [y], Fb.BuiltinOptions.Conv2DOptions,
+///      f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.SAME, 1, 1).Value);
+/// using var interp = b.BuildInterpreter();
+/// </code>
+/// </summary>
+internal sealed class OpModelBuilder
+{
+    private sealed record TensorSpec(string Name, Fb.TensorType Type, int[] Shape, byte[]? Data, Quant? Quant, int[]? ShapeSignature);
+    private sealed record OpSpec(Fb.BuiltinOperator Code, string? Custom, int Version, int[] Inputs, int[] Outputs,
+        Fb.BuiltinOptions OptionsType, Func<FlatBufferBuilder, int>? Options, byte[]? CustomOptions);
+
+    private readonly List<TensorSpec> _tensors = [];
+    private readonly List<OpSpec> _ops = [];
+    private readonly List<int> _inputs = [];
+    private readonly List<int> _outputs = [];
+
+    /// <summary>Adds a graph input (activation) tensor.</summary>
+    public int Input(string name, TensorType type, int[] shape, Quant? quant = null, int[]? shapeSignature = null)
+    {
+        int i = Tensor(name, type, shape, null, quant, shapeSignature);
+        _inputs.Add(i);
+        return i;
+    }
+
+    /// <summary>Adds a graph output tensor.</summary>
+    public int Output(string name, TensorType type, int[] shape, Quant? quant = null)
+    {
+        int i = Tensor(name, type, shape, null, quant);
+        _outputs.Add(i);
+        return i;
+    }
+
+    /// <summary>Adds an intermediate (neither input nor output, no data) tensor.</summary>
+    public int Intermediate(string name, TensorType type, int[] shape, Quant? quant = null) => Tensor(name, type, shape, null, quant);
+
+    /// <summary>Adds a constant tensor with raw little-endian data.</summary>
+    public int Constant(string name, TensorType type, int[] shape, byte[] data, Quant? quant = null) =>
+        Tensor(name, type, shape, data, quant);
+
+    /// <summary>Adds a constant tensor from typed values.</summary>
+    public int Constant<T>(string name, TensorType type, int[] shape, T[] values, Quant? quant = null) where T : unmanaged =>
+        Tensor(name, type, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), quant);
+
+    private int Tensor(string name, TensorType type, int[] shape, byte[]? data, Quant? quant, int[]? sig = null)
+    {
+        _tensors.Add(new TensorSpec(name, (Fb.TensorType)(sbyte)type, shape, data, quant, sig));
+        return _tensors.Count - 1;
+    }
+
+    /// <summary>Adds a builtin operator; <paramref name="options"/> builds its options table and returns its offset.</summary>
+    public OpModelBuilder Op(Fb.BuiltinOperator code, int[] inputs, int[] outputs,
+        Fb.BuiltinOptions optionsType = Fb.BuiltinOptions.NONE, Func<FlatBufferBuilder, int>? options = null, int version = 1)
+    {
+        _ops.Add(new OpSpec(code, null, version, inputs, outputs, optionsType, options, null));
+        return this;
+    }
+
+    /// <summary>Adds a custom operator.</summary>
+    public OpModelBuilder Custom(string code, int[] inputs, int[] outputs, byte[]? customOptions = null)
+    {
+        _ops.Add(new OpSpec(Fb.BuiltinOperator.CUSTOM, code, 1, inputs, outputs, Fb.BuiltinOptions.NONE, null, customOptions));
+        return this;
+    }
+
+    /// <summary>Serialises the model.</summary>
+    public byte[] Build()
+    {
+        var f = new FlatBufferBuilder(1024);
+        // Buffers: 0 is the empty sentinel, then one per constant tensor.
+        var bufferOffsets = new List<Offset<Fb.Buffer>> { Fb.Buffer.CreateBuffer(f) };
+        var tensorBuffer = new uint[_tensors.Count];
+        for (int i = 0; i < _tensors.Count; i++)
+        {
+            var d = _tensors[i].Data;
+            if (d == null) continue;
+            f.StartVector(1, d.Length, 16);
+            for (int k = d.Length - 1; k >= 0; k--) f.PutByte(d[k]);
+            var vec = f.EndVector();
+            tensorBuffer[i] = (uint)bufferOffsets.Count;
+            bufferOffsets.Add(Fb.Buffer.CreateBuffer(f, vec));
+        }
+
+        var tensorOffsets = new Offset<Fb.Tensor>[_tensors.Count];
+        for (int i = 0; i < _tensors.Count; i++)
+        {
+            var t = _tensors[i];
+            var name = f.CreateString(t.Name);
+            var shape = Fb.Tensor.CreateShapeVector(f, t.Shape);
+            VectorOffset sig = t.ShapeSignature != null ? Fb.Tensor.CreateShapeSignatureVector(f, t.ShapeSignature) : default;
+            Offset<Fb.QuantizationParameters> q = default;
+            if (t.Quant != null)
+            {
+                var sc = Fb.QuantizationParameters.CreateScaleVector(f, t.Quant.Scale);
+                var zp = Fb.QuantizationParameters.CreateZeroPointVector(f, t.Quant.ZeroPoint);
+                q = Fb.QuantizationParameters.CreateQuantizationParameters(f, scaleOffset: sc, zero_pointOffset: zp, quantized_dimension: t.Quant.Axis);
+            }
+            tensorOffsets[i] = Fb.Tensor.CreateTensor(f, shape, t.Type, tensorBuffer[i], name, q, shape_signatureOffset: sig);
+        }
+
+        // Operator codes, one per distinct (code, custom, version).
+        var codes = new List<(Fb.BuiltinOperator Code, string? Custom, int Version)>();
+        var opOffsets = new Offset<Fb.Operator>[_ops.Count];
+        for (int i = 0; i < _ops.Count; i++)
+        {
+            var o = _ops[i];
+            var key = (o.Code, o.Custom, o.Version);
+            int ci = codes.IndexOf(key);
+            if (ci < 0) { codes.Add(key); ci = codes.Count - 1; }
+            var ins = Fb.Operator.CreateInputsVector(f, o.Inputs);
+            var outs = Fb.Operator.CreateOutputsVector(f, o.Outputs);
+            int opts = o.Options != null ? o.Options(f) : 0;
+            VectorOffset custom = o.CustomOptions != null ? Fb.Operator.CreateCustomOptionsVector(f, o.CustomOptions) : default;
+            opOffsets[i] = Fb.Operator.CreateOperator(f, (uint)ci, ins, outs, o.OptionsType, opts, custom);
+        }
+        var codeOffsets = codes.Select(c =>
+        {
+            StringOffset cc = c.Custom != null ? f.CreateString(c.Custom) : default;
+            sbyte deprecated = (int)c.Code < 127 ? (sbyte)c.Code : (sbyte)127;
+            return Fb.OperatorCode.CreateOperatorCode(f, deprecated, cc, c.Version, c.Code);
+        }).ToArray();
+
+        var sgTensors = Fb.SubGraph.CreateTensorsVector(f, tensorOffsets);
+        var sgIn = Fb.SubGraph.CreateInputsVector(f, _inputs.ToArray());
+        var sgOut = Fb.SubGraph.CreateOutputsVector(f, _outputs.ToArray());
+        var sgOps = Fb.SubGraph.CreateOperatorsVector(f, opOffsets);
+        var sgName = f.CreateString("main");
+        var sg = Fb.SubGraph.CreateSubGraph(f, sgTensors, sgIn, sgOut, sgOps, sgName);
+
+        var model = Fb.Model.CreateModel(f, 3,
+            Fb.Model.CreateOperatorCodesVector(f, codeOffsets),
+            Fb.Model.CreateSubgraphsVector(f, [sg]),
+            f.CreateString("EdgeLite test model"),
+            Fb.Model.CreateBuffersVector(f, bufferOffsets.ToArray()));
+        f.Finish(model.Value, "TFL3");
+        return f.SizedByteArray();
+    }
+
+    /// <summary>Builds the model and an interpreter over it with tensors allocated.</summary>
+    public Interpreter BuildInterpreter(int threads = 1, OpResolver? resolver = null)
+    {
+        var interp = new Interpreter(EdgeLite.Model.FromBytes(Build()), new InterpreterOptions { Threads = threads, Resolver = resolver });
+        interp.AllocateTensors();
+        return interp;
+    }
+}

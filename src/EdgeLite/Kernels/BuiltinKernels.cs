@@ -8,5 +8,6 @@ internal static class BuiltinKernels
     public static void Register(OpResolver r)
     {
         // KERNEL-REGISTRATIONS (keep sorted by operator name; one line each)
+        r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
     }
 }

@@ -1,0 +1,104 @@
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels.Common;
+
+/// <summary>The arithmetic a conv-like kernel runs in.</summary>
+internal enum ConvKind
+{
+    /// <summary>float32 in, weights, bias and out.</summary>
+    Float32,
+    /// <summary>uint8 asymmetric in/weights/out, int32 bias, per-tensor (or per-channel) weight scale.</summary>
+    UInt8,
+    /// <summary>int8 in/out, int8 symmetric (usually per-channel) weights, int32 bias.</summary>
+    Int8,
+}
+
+/// <summary>
+/// Shared Prepare of conv-like ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED): type checks, the per-channel
+/// requantization (TFLite's PopulateConvolutionQuantizationParams) and activation clamps.
+/// </summary>
+internal sealed class ConvQuantization
+{
+    public ConvKind Kind;
+    public int InputZeroPoint, OutputZeroPoint;
+    /// <summary>Per output channel weight zero point (uint8; 0 for int8).</summary>
+    public int[] WeightZeroPoints = [];
+    public int[] Multipliers = [], Shifts = [];
+    public int QMin, QMax;
+    public float FMin, FMax;
+    /// <summary>Bias per output channel (int32 for quantized, as float bits converted for float).</summary>
+    public int[] Bias = [];
+    public float[] FloatBias = [];
+
+    /// <summary>
+    /// Checks the input/filter/bias/output types and computes the output stage. <paramref name="channelAxis"/> is the
+    /// filter dimension that indexes output channels (0 for conv and FC, 3 for depthwise).
+    /// </summary>
+    public static ConvQuantization Prepare(KernelContext context, Tensor input, Tensor filter, Tensor? bias, Tensor output,
+        int outputChannels, int channelAxis, Schema.ActivationFunctionType activation)
+    {
+        var q = new ConvQuantization();
+        var act = (FusedActivation)(sbyte)activation;
+        if (act is FusedActivation.Tanh or FusedActivation.SignBit) throw context.Unsupported($"fused activation {activation}");
+        if (bias != null && bias.ElementCount != outputChannels)
+            throw context.Invalid($"bias has {bias.ElementCount} elements for {outputChannels} output channels");
+        switch (input.Type)
+        {
+            case TensorType.Float32:
+                if (filter.Type != TensorType.Float32)
+                    throw context.Unsupported($"float32 input with {filter.Type.ToDTypeName()} weights (hybrid) is not supported yet");
+                if (output.Type != TensorType.Float32) throw context.Invalid($"float32 input with {output.Type.ToDTypeName()} output");
+                if (bias != null && bias.Type != TensorType.Float32) throw context.Invalid($"float32 op with {bias.Type.ToDTypeName()} bias");
+                q.Kind = ConvKind.Float32;
+                (q.FMin, q.FMax) = QuantizationUtils.ActivationRange(act);
+                q.FloatBias = new float[outputChannels];
+                if (bias != null)
+                {
+                    if (!bias.IsConstant) throw context.Unsupported("non-constant bias");
+                    bias.AsSpan<float>().CopyTo(q.FloatBias);
+                }
+                return q;
+            case TensorType.UInt8:
+                if (filter.Type != TensorType.UInt8 || output.Type != TensorType.UInt8)
+                    throw context.Unsupported($"uint8 input with {filter.Type.ToDTypeName()} weights and {output.Type.ToDTypeName()} output");
+                q.Kind = ConvKind.UInt8;
+                break;
+            case TensorType.Int8:
+                if (filter.Type != TensorType.Int8 || output.Type != TensorType.Int8)
+                    throw context.Unsupported($"int8 input with {filter.Type.ToDTypeName()} weights and {output.Type.ToDTypeName()} output");
+                q.Kind = ConvKind.Int8;
+                break;
+            default:
+                throw context.Unsupported($"input type {input.Type.ToDTypeName()}");
+        }
+        if (bias != null && bias.Type != TensorType.Int32) throw context.Unsupported($"quantized op with {bias.Type.ToDTypeName()} bias");
+        var iq = input.Quantization; var wq = filter.Quantization; var oq = output.Quantization;
+        if (iq == null || iq.Scales.Count == 0 || wq == null || wq.Scales.Count == 0 || oq == null || oq.Scales.Count == 0)
+            throw context.Invalid("quantized op without input, weight and output quantization");
+        if (wq.Scales.Count != 1 && (wq.Scales.Count != outputChannels || wq.QuantizedDimension != channelAxis))
+            throw context.Invalid($"weights have {wq.Scales.Count} scales along axis {wq.QuantizedDimension}, expected 1 or {outputChannels} along axis {channelAxis}");
+        q.InputZeroPoint = iq.ZeroPoint;
+        q.OutputZeroPoint = oq.ZeroPoint;
+        q.WeightZeroPoints = new int[outputChannels];
+        for (int c = 0; c < outputChannels; c++)
+            q.WeightZeroPoints[c] = (int)(wq.ZeroPoints.Count == 0 ? 0 : wq.ZeroPoints.Count == 1 ? wq.ZeroPoints[0] : wq.ZeroPoints[c]);
+        q.Multipliers = new int[outputChannels];
+        q.Shifts = new int[outputChannels];
+        QuantizationUtils.PerChannelMultipliers(iq.Scale, wq.Scales, oq.Scale, outputChannels, q.Multipliers, q.Shifts);
+        (q.QMin, q.QMax) = QuantizationUtils.ActivationRange(act, output.Type, oq.Scale, oq.ZeroPoint);
+        q.Bias = new int[outputChannels];
+        if (bias != null)
+        {
+            if (!bias.IsConstant) throw context.Unsupported("non-constant bias");
+            bias.AsSpan<int>().CopyTo(q.Bias);
+        }
+        return q;
+    }
+
+    /// <summary>Requantizes one accumulator of channel <paramref name="c"/> and clamps it.</summary>
+    public int Requantize(int acc, int c)
+    {
+        int v = QuantizationUtils.MultiplyByQuantizedMultiplier(acc, Multipliers[c], Shifts[c]) + OutputZeroPoint;
+        return v < QMin ? QMin : v > QMax ? QMax : v;
+    }
+}

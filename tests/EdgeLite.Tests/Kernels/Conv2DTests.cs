@@ -1,0 +1,92 @@
+using EdgeLite.Tests.Infrastructure;
+using Fb = EdgeLite.Schema;
+using static EdgeLite.Tests.Kernels.ConvTestHelpers;
+
+namespace EdgeLite.Tests.Kernels;
+
+public class Conv2DTests
+{
+    [Fact]
+    public void HandComputedUInt8WithZeroPointsAndRelu6()
+    {
+        // 1x3x3x1 input, 2x2 filter, VALID, stride 1: out[y,x] = Σ (in - 10)(w - 3) + bias, then * (1*0.5/1) + 5, clamp RELU6.
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.UInt8, [1, 3, 3, 1], Quant.PerTensor(1f, 10));
+        int w = b.Constant("w", TensorType.UInt8, [1, 2, 2, 1], new byte[] { 4, 5, 2, 3 }, Quant.PerTensor(0.5f, 3));
+        int bias = b.Constant("b", TensorType.Int32, [1], new[] { 3 }, Quant.PerTensor(0.5f, 0));
+        int y = b.Output("y", TensorType.UInt8, [1, 2, 2, 1], Quant.PerTensor(1f, 5));
+        b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, bias], [y], Fb.BuiltinOptions.Conv2DOptions,
+            f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.VALID, 1, 1, Fb.ActivationFunctionType.RELU6).Value);
+        using var it = b.BuildInterpreter();
+        it.GetInputTensor(0).CopyFrom<byte>([10, 11, 12, 13, 14, 15, 16, 17, 18]);
+        it.Invoke();
+        // weights - zp = [1, 2, -1, 0]; inputs - zp = 0..8
+        // (0,0): 0*1 + 1*2 + 3*-1 + 4*0 = -1 ; +3 = 2 -> *0.5 = 1 -> +5 = 6
+        // (0,1): 1 + 4 - 4 + 0 = 1 ; +3 = 4 -> 2 -> 7
+        // (1,0): 3 + 8 - 6 = 5 ; 8 -> 4 -> 9
+        // (1,1): 4 + 10 - 7 = 7 ; 10 -> 5 -> 10, RELU6 max = 5 + 6 = 11
+        Assert.Equal(new byte[] { 6, 7, 9, 10 }, it.GetOutputTensor(0).ToArray<byte>());
+    }
+
+    [Fact]
+    public void FloatSamePaddingStride2()
+    {
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [1, 4, 4, 1]);
+        int w = b.Constant("w", TensorType.Float32, [1, 3, 3, 1], Enumerable.Repeat(1f, 9).ToArray());
+        int y = b.Output("y", TensorType.Float32, [1, 2, 2, 1]);
+        b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, -1], [y], Fb.BuiltinOptions.Conv2DOptions,
+            f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.SAME, 2, 2).Value);
+        using var it = b.BuildInterpreter();
+        it.GetInputTensor(0).CopyFrom<float>(Enumerable.Range(1, 16).Select(v => (float)v).ToArray());
+        it.Invoke();
+        // SAME, 4x4 / stride 2 -> 2x2, total pad 1: top/left 0, bottom/right 1.
+        // (0,0): rows 0-2, cols 0-2 = 1+2+3+5+6+7+9+10+11 = 54
+        // (0,1): rows 0-2, cols 2-3 = 3+4+7+8+11+12 = 45
+        // (1,0): rows 2-3, cols 0-2 = 9+10+11+13+14+15 = 72
+        // (1,1): rows 2-3, cols 2-3 = 11+12+15+16 = 54
+        Assert.Equal(new[] { 54f, 45f, 72f, 54f }, it.GetOutputTensor(0).ToArray<float>());
+    }
+
+    [Theory]
+    [InlineData(TensorType.Float32)]
+    [InlineData(TensorType.UInt8)]
+    [InlineData(TensorType.Int8)]
+    public void FastPathMatchesReferenceOnRandomShapes(TensorType type)
+    {
+        var rng = new Random(1234 + (int)type);
+        for (int i = 0; i < 25; i++)
+        {
+            var p = RandomProblem(rng, type, depthwise: false, seed: i);
+            var model = BuildModel(p, rng, out var input);
+            var reference = Run(model, input, reference: true);
+            AssertSame(type, reference, Run(model, input, reference: false), $"{p}");
+            AssertSame(type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
+        }
+    }
+
+    [Fact]
+    public void ExtremeZeroPointsAndScalesStayExact()
+    {
+        var rng = new Random(77);
+        foreach (var type in new[] { TensorType.UInt8, TensorType.Int8 })
+            foreach (var (k, ic, oc) in new[] { (1, 64, 48), (3, 17, 33), (3, 3, 16) })
+            {
+                var p = new Problem(type, 1, 9, 7, ic, oc, k, k, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, true, 0);
+                var model = BuildModel(p, rng, out var input);
+                AssertSame(type, Run(model, input, true), Run(model, input, false), $"{p}");
+            }
+    }
+
+    [Fact]
+    public void InvalidFilterShapeIsAModelFormatError()
+    {
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [1, 4, 4, 3]);
+        int w = b.Constant("w", TensorType.Float32, [2, 3, 3, 2], new float[36]); // 3 input channels, filter has 2
+        int y = b.Output("y", TensorType.Float32, [1, 4, 4, 2]);
+        b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, -1], [y], Fb.BuiltinOptions.Conv2DOptions,
+            f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.SAME, 1, 1).Value);
+        Assert.Throws<ModelFormatException>(() => b.BuildInterpreter());
+    }
+}

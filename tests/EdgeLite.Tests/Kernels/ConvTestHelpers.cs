@@ -1,0 +1,118 @@
+using EdgeLite.Kernels;
+using EdgeLite.Tests.Infrastructure;
+using Fb = EdgeLite.Schema;
+
+namespace EdgeLite.Tests.Kernels;
+
+/// <summary>Random conv/depthwise problems, run through the fast path and the reference kernel.</summary>
+internal static class ConvTestHelpers
+{
+    public sealed record Problem(TensorType Type, int N, int H, int W, int IC, int OC, int KH, int KW, int Stride, int Dilation,
+        Fb.Padding Padding, Fb.ActivationFunctionType Activation, bool PerChannel, int Seed, bool Depthwise = false, int Multiplier = 1);
+
+    public static byte[] BuildModel(Problem p, Random rng, out byte[] input)
+    {
+        int oc = p.Depthwise ? p.IC * p.Multiplier : p.OC;
+        int[] filterShape = p.Depthwise ? [1, p.KH, p.KW, oc] : [oc, p.KH, p.KW, p.IC];
+        int filterCount = filterShape.Aggregate(1, (a, b) => a * b);
+        int effH = (p.KH - 1) * p.Dilation + 1, effW = (p.KW - 1) * p.Dilation + 1;
+        int outH = p.Padding == Fb.Padding.SAME ? (p.H + p.Stride - 1) / p.Stride : (p.H - effH + p.Stride) / p.Stride;
+        int outW = p.Padding == Fb.Padding.SAME ? (p.W + p.Stride - 1) / p.Stride : (p.W - effW + p.Stride) / p.Stride;
+        var b = new OpModelBuilder();
+        int x, w, bias, y;
+        int inCount = p.N * p.H * p.W * p.IC;
+        switch (p.Type)
+        {
+            case TensorType.Float32:
+            {
+                x = b.Input("x", TensorType.Float32, [p.N, p.H, p.W, p.IC]);
+                w = b.Constant("w", TensorType.Float32, filterShape, Enumerable.Range(0, filterCount).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+                bias = b.Constant("b", TensorType.Float32, [oc], Enumerable.Range(0, oc).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray());
+                y = b.Output("y", TensorType.Float32, [p.N, outH, outW, oc]);
+                var data = Enumerable.Range(0, inCount).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                input = System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray();
+                break;
+            }
+            case TensorType.UInt8:
+            {
+                float inScale = 0.02f, wScale = 0.01f;
+                int inZp = rng.Next(0, 256), wZp = rng.Next(0, 256);
+                x = b.Input("x", TensorType.UInt8, [p.N, p.H, p.W, p.IC], Quant.PerTensor(inScale, inZp));
+                var wq = p.PerChannel
+                    ? new Quant(Enumerable.Range(0, oc).Select(_ => (float)(0.002 + rng.NextDouble() * 0.02)).ToArray(), Enumerable.Repeat((long)wZp, oc).ToArray(), p.Depthwise ? 3 : 0)
+                    : Quant.PerTensor(wScale, wZp);
+                w = b.Constant("w", TensorType.UInt8, filterShape, RandomBytes(rng, filterCount), wq);
+                bias = b.Constant("b", TensorType.Int32, [oc], Enumerable.Range(0, oc).Select(_ => rng.Next(-2000, 2000)).ToArray(), Quant.PerTensor(inScale * wScale, 0));
+                y = b.Output("y", TensorType.UInt8, [p.N, outH, outW, oc], Quant.PerTensor(0.05f + (float)rng.NextDouble() * 0.2f, rng.Next(0, 256)));
+                input = RandomBytes(rng, inCount);
+                break;
+            }
+            default:
+            {
+                float inScale = 0.03f;
+                int inZp = rng.Next(-128, 128);
+                x = b.Input("x", TensorType.Int8, [p.N, p.H, p.W, p.IC], Quant.PerTensor(inScale, inZp));
+                var scales = Enumerable.Range(0, oc).Select(_ => (float)(0.001 + rng.NextDouble() * (rng.Next(2) == 0 ? 0.01 : 1.0))).ToArray();
+                var wq = p.PerChannel ? new Quant(scales, new long[oc], p.Depthwise ? 3 : 0) : Quant.PerTensor(scales[0], 0);
+                var wBytes = RandomBytes(rng, filterCount);
+                for (int i = 0; i < wBytes.Length; i++) if (wBytes[i] == 0x80) wBytes[i] = 0x81; // symmetric: -127..127
+                w = b.Constant("w", TensorType.Int8, filterShape, wBytes, wq);
+                bias = b.Constant("b", TensorType.Int32, [oc], Enumerable.Range(0, oc).Select(_ => rng.Next(-5000, 5000)).ToArray(),
+                    new Quant(scales.Select(s => s * inScale).ToArray(), new long[oc]));
+                y = b.Output("y", TensorType.Int8, [p.N, outH, outW, oc], Quant.PerTensor(0.05f + (float)rng.NextDouble() * 0.5f, rng.Next(-128, 128)));
+                input = RandomBytes(rng, inCount);
+                break;
+            }
+        }
+        if (p.Depthwise)
+            b.Op(Fb.BuiltinOperator.DEPTHWISE_CONV_2D, [x, w, bias], [y], Fb.BuiltinOptions.DepthwiseConv2DOptions,
+                f => Fb.DepthwiseConv2DOptions.CreateDepthwiseConv2DOptions(f, p.Padding, p.Stride, p.Stride, p.Multiplier, p.Activation, p.Dilation, p.Dilation).Value);
+        else
+            b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, bias], [y], Fb.BuiltinOptions.Conv2DOptions,
+                f => Fb.Conv2DOptions.CreateConv2DOptions(f, p.Padding, p.Stride, p.Stride, p.Activation, p.Dilation, p.Dilation).Value);
+        return b.Build();
+    }
+
+    public static byte[] RandomBytes(Random rng, int n) { var a = new byte[n]; rng.NextBytes(a); return a; }
+
+    /// <summary>Runs the model once; <paramref name="reference"/> forces the reference kernels on this thread.</summary>
+    public static byte[] Run(byte[] model, byte[] input, bool reference, int threads = 1)
+    {
+        Conv2D.ForceReference = reference;
+        DepthwiseConv2D.ForceReference = reference;
+        try
+        {
+            using var m = EdgeLite.Model.FromBytes(model);
+            using var it = new Interpreter(m, new InterpreterOptions { Threads = threads });
+            it.AllocateTensors();
+            it.GetInputTensor(0).CopyFromBytes(input);
+            it.Invoke();
+            return it.GetOutputTensor(0).AsBytes().ToArray();
+        }
+        finally
+        {
+            Conv2D.ForceReference = false;
+            DepthwiseConv2D.ForceReference = false;
+        }
+    }
+
+    public static void AssertSame(TensorType type, byte[] expected, byte[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        if (type != TensorType.Float32) { Assert.True(expected.AsSpan().SequenceEqual(actual), $"{what}: quantized outputs differ"); return; }
+        var e = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(expected);
+        var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(actual);
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5 * Math.Max(1, Math.Abs(e[i])), $"{what}: element {i}: {e[i]} vs {a[i]}");
+    }
+
+    public static Problem RandomProblem(Random rng, TensorType type, bool depthwise, int seed)
+    {
+        int k = new[] { 1, 1, 3, 3, 5 }[rng.Next(5)];
+        int dilation = k > 1 && rng.Next(4) == 0 ? 2 : 1;
+        int eff = (k - 1) * dilation + 1;
+        return new Problem(type, rng.Next(1, 3), rng.Next(eff, eff + 10), rng.Next(eff, eff + 10), rng.Next(1, 40), rng.Next(1, 70), k, k,
+            rng.Next(1, 3), dilation, rng.Next(2) == 0 ? Fb.Padding.SAME : Fb.Padding.VALID,
+            (Fb.ActivationFunctionType)new[] { 0, 1, 3 }[rng.Next(3)], rng.Next(2) == 0, seed, depthwise, depthwise && rng.Next(4) == 0 ? 2 : 1);
+    }
+}

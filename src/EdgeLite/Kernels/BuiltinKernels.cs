@@ -8,8 +8,24 @@ internal static class BuiltinKernels
     public static void Register(OpResolver r)
     {
         // KERNEL-REGISTRATIONS (keep sorted by operator name; one line each)
+        r.AddBuiltin(BuiltinOperator.ADD, static () => new Add(subtract: false));
+        r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
+        r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
+        r.AddBuiltin(BuiltinOperator.DEQUANTIZE, static () => new Dequantize());
+        r.AddBuiltin(BuiltinOperator.FULLY_CONNECTED, static () => new FullyConnected());
+        r.AddBuiltin(BuiltinOperator.MAX_POOL_2D, static () => new Pooling(max: true));
+        r.AddBuiltin(BuiltinOperator.MEAN, static () => new Mean());
+        r.AddBuiltin(BuiltinOperator.MUL, static () => new Mul());
+        r.AddBuiltin(BuiltinOperator.PAD, static () => new Pad());
+        r.AddBuiltin(BuiltinOperator.PADV2, static () => new Pad());
+        r.AddBuiltin(BuiltinOperator.QUANTIZE, static () => new Quantize());
+        r.AddBuiltin(BuiltinOperator.RESHAPE, static () => new Reshape());
+        r.AddBuiltin(BuiltinOperator.SOFTMAX, static () => new Softmax());
+        r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
+        r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
+        r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
     }
 }

@@ -85,6 +85,9 @@ internal sealed class ConvQuantization
         q.Multipliers = new int[outputChannels];
         q.Shifts = new int[outputChannels];
         QuantizationUtils.PerChannelMultipliers(iq.Scale, wq.Scales, oq.Scale, outputChannels, q.Multipliers, q.Shifts);
+        q.Scales = new float[outputChannels];
+        for (int c = 0; c < outputChannels; c++)
+            q.Scales[c] = iq.Scale * (wq.Scales.Count == 1 ? wq.Scales[0] : wq.Scales[c]) / oq.Scale;
         (q.QMin, q.QMax) = QuantizationUtils.ActivationRange(act, output.Type, oq.Scale, oq.ZeroPoint);
         q.Bias = new int[outputChannels];
         if (bias != null)
@@ -95,8 +98,26 @@ internal sealed class ConvQuantization
         return q;
     }
 
-    /// <summary>Requantizes one accumulator of channel <paramref name="c"/> and clamps it.</summary>
+    /// <summary>float32 requantization scale per channel: (s_in · s_w[c]) / s_out computed in float, as XNNPACK does.</summary>
+    public float[] Scales = [];
+
+    /// <summary>
+    /// Requantizes one accumulator of channel <paramref name="c"/> and clamps it. This is XNNPACK's "fp32"
+    /// requantization (acc · scale in float, clamped to the activation range less the zero point, rounded to nearest
+    /// even, plus the zero point): it is what TFLite runs for quantized CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED
+    /// on CPU (the XNNPACK delegate is on by default), so real models' outputs match byte for byte. TFLite's builtin
+    /// fixed-point path (<see cref="RequantizeFixedPoint"/>) differs by one quantum on some elements.
+    /// </summary>
     public int Requantize(int acc, int c)
+    {
+        float scaled = acc * Scales[c];
+        float lo = QMin - OutputZeroPoint, hi = QMax - OutputZeroPoint;
+        scaled = scaled < lo ? lo : scaled > hi ? hi : scaled;
+        return (int)MathF.Round(scaled, MidpointRounding.ToEven) + OutputZeroPoint;
+    }
+
+    /// <summary>TFLite's builtin-kernel requantization: quantized multiplier and shift (MultiplyByQuantizedMultiplier).</summary>
+    public int RequantizeFixedPoint(int acc, int c)
     {
         int v = QuantizationUtils.MultiplyByQuantizedMultiplier(acc, Multipliers[c], Shifts[c]) + OutputZeroPoint;
         return v < QMin ? QMin : v > QMax ? QMax : v;

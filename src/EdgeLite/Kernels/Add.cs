@@ -1,0 +1,136 @@
+using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>
+/// ADD and SUB with broadcasting: float32, int32, and uint8/int8. Quantized ADD follows XNNPACK's QS8/QU8 add, which
+/// is what TFLite runs on CPU: each input's scale relative to the output (s_a/s_out, s_b/s_out in float) becomes a
+/// 21-bit integer multiplier sharing one shift; acc = bias + a·m_a + b·m_b with bias = -(m_a·zp_a + m_b·zp_b), then
+/// (acc + 2^(shift-1)) &gt;&gt; shift (arithmetic), + zp_out, clamped. SUB (which XNNPACK does not run quantized)
+/// uses TFLite's builtin arithmetic: inputs shifted left by 20 bits, rescaled to twice the larger input scale,
+/// subtracted, rescaled to the output with quantized multipliers.
+/// </summary>
+internal sealed unsafe class Add(bool subtract) : OpKernel
+{
+    private const int LeftShift = 20;
+    private Broadcast _bc = null!;
+    private TensorType _type;
+    private float _fmin, _fmax;
+    private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m1, _s1, _m2, _s2, _mOut, _sOut;
+    private int _xa, _xb, _xbias, _xshift;
+
+    public override void Prepare(KernelContext context)
+    {
+        var a = context.Input(0); var b = context.Input(1); var y = context.Output(0);
+        var act = subtract ? (context.Options<Schema.SubOptions>()?.FusedActivationFunction ?? 0) : (context.Options<Schema.AddOptions>()?.FusedActivationFunction ?? 0);
+        if (a.Type != b.Type || a.Type != y.Type) throw context.Invalid($"input types {a.Type.ToDTypeName()}, {b.Type.ToDTypeName()} and output {y.Type.ToDTypeName()} differ");
+        _type = a.Type;
+        _bc = Broadcast.Prepare(context, a, b, out var shape);
+        context.SetOutputShape(0, shape);
+        var fa = (FusedActivation)(sbyte)act;
+        switch (_type)
+        {
+            case TensorType.Float32: (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa); break;
+            case TensorType.Int32:
+                (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
+                break;
+            case TensorType.UInt8:
+            case TensorType.Int8:
+            {
+                var qa = a.Quantization; var qb = b.Quantization; var qy = y.Quantization;
+                if (qa == null || qb == null || qy == null || qa.Scales.Count == 0 || qb.Scales.Count == 0 || qy.Scales.Count == 0)
+                    throw context.Invalid("quantized ADD/SUB without quantization");
+                _zp1 = qa.ZeroPoint; _zp2 = qb.ZeroPoint; _zpOut = qy.ZeroPoint;
+                double twiceMax = 2.0 * Math.Max(qa.Scale, qb.Scale);
+                QuantizationUtils.QuantizeMultiplier(qa.Scale / twiceMax, out _m1, out _s1);
+                QuantizationUtils.QuantizeMultiplier(qb.Scale / twiceMax, out _m2, out _s2);
+                QuantizationUtils.QuantizeMultiplier(twiceMax / ((1 << LeftShift) * (double)qy.Scale), out _mOut, out _sOut);
+                (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, qy.Scale, qy.ZeroPoint);
+                // XNNPACK's parameters (xnn_init_q*8_add_minmax_*_params)
+                float aScale = qa.Scale / qy.Scale, bScale = qb.Scale / qy.Scale;
+                float maxScale = Math.Max(aScale, bScale);
+                int exponent = (int)(BitConverter.SingleToUInt32Bits(maxScale) >> 23) - 127;
+                _xshift = 20 - exponent;
+                if (!subtract && (_xshift < 12 || _xshift > 30 || Math.Min(aScale, bScale) < 1f / 1024))
+                    throw context.Unsupported($"input/output scale ratios {aScale}, {bScale} outside XNNPACK's supported range");
+                _xa = (int)MathF.Round(BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(aScale) + ((uint)_xshift << 23)), MidpointRounding.ToEven);
+                _xb = (int)MathF.Round(BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(bScale) + ((uint)_xshift << 23)), MidpointRounding.ToEven);
+                _xbias = -(_xa * _zp1 + _xb * _zp2);
+                break;
+            }
+            default: throw context.Unsupported($"type {_type.ToDTypeName()}");
+        }
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* a = context.Input(0).DataPointer, b = context.Input(1).DataPointer, y = context.Output(0).DataPointer;
+        switch (_type)
+        {
+            case TensorType.Float32: { var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Min = _fmin, Max = _fmax, Sub = subtract }; _bc.ForEach(ref op); break; }
+            case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y, Sub = subtract }; _bc.ForEach(ref op); break; }
+            default:
+            {
+                if (!subtract)
+                {
+                    var xop = new XnnAddOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, MA = _xa, MB = _xb, Bias = _xbias,
+                        Shift = _xshift, ZpOut = _zpOut, QMin = _qmin, QMax = _qmax };
+                    _bc.ForEach(ref xop);
+                    break;
+                }
+                var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Sub = subtract, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut,
+                    M1 = _m1, S1 = _s1, M2 = _m2, S2 = _s2, MOut = _mOut, SOut = _sOut, QMin = _qmin, QMax = _qmax };
+                _bc.ForEach(ref op);
+                break;
+            }
+        }
+    }
+
+    private struct FloatOp : IBroadcastOp
+    {
+        public float* A, B, Y; public float Min, Max; public bool Sub;
+        public void Apply(int o, int i1, int i2)
+        {
+            float v = Sub ? A[i1] - B[i2] : A[i1] + B[i2];
+            Y[o] = v < Min ? Min : v > Max ? Max : v;
+        }
+    }
+
+    private struct IntOp : IBroadcastOp
+    {
+        public int* A, B, Y; public bool Sub;
+        public void Apply(int o, int i1, int i2) => Y[o] = Sub ? A[i1] - B[i2] : A[i1] + B[i2];
+    }
+
+    private struct XnnAddOp : IBroadcastOp
+    {
+        public byte* A, B, Y; public bool Signed;
+        public int MA, MB, Bias, Shift, ZpOut, QMin, QMax;
+        public void Apply(int o, int i1, int i2)
+        {
+            int a = Signed ? ((sbyte*)A)[i1] : A[i1];
+            int b = Signed ? ((sbyte*)B)[i2] : B[i2];
+            int acc = Bias + a * MA + b * MB;
+            int v = ((acc + (1 << (Shift - 1))) >> Shift) + ZpOut;
+            v = v < QMin ? QMin : v > QMax ? QMax : v;
+            if (Signed) ((sbyte*)Y)[o] = (sbyte)v; else Y[o] = (byte)v;
+        }
+    }
+
+    private struct QuantOp : IBroadcastOp
+    {
+        public byte* A, B, Y; public bool Signed, Sub;
+        public int Zp1, Zp2, ZpOut, M1, S1, M2, S2, MOut, SOut, QMin, QMax;
+        public void Apply(int o, int i1, int i2)
+        {
+            int x1 = (Signed ? ((sbyte*)A)[i1] : A[i1]) - Zp1;
+            int x2 = (Signed ? ((sbyte*)B)[i2] : B[i2]) - Zp2;
+            int s1 = QuantizationUtils.MultiplyByQuantizedMultiplier(x1 * (1 << LeftShift), M1, S1);
+            int s2 = QuantizationUtils.MultiplyByQuantizedMultiplier(x2 * (1 << LeftShift), M2, S2);
+            int raw = QuantizationUtils.MultiplyByQuantizedMultiplier(Sub ? s1 - s2 : s1 + s2, MOut, SOut) + ZpOut;
+            raw = raw < QMin ? QMin : raw > QMax ? QMax : raw;
+            if (Signed) ((sbyte*)Y)[o] = (sbyte)raw; else Y[o] = (byte)raw;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>
+/// MUL with broadcasting: float32, int32, and uint8/int8 as TFLite (mul.cc): (x1 - zp1)(x2 - zp2) rescaled by
+/// s1·s2/s_out with the quantized multiplier, offset and clamped to the fused activation.
+/// </summary>
+internal sealed unsafe class Mul : OpKernel
+{
+    private Broadcast _bc = null!;
+    private TensorType _type;
+    private float _fmin, _fmax;
+    private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m, _s;
+
+    public override void Prepare(KernelContext context)
+    {
+        var a = context.Input(0); var b = context.Input(1); var y = context.Output(0);
+        var fa = (FusedActivation)(sbyte)(context.Options<Schema.MulOptions>()?.FusedActivationFunction ?? 0);
+        if (a.Type != b.Type || a.Type != y.Type) throw context.Invalid($"input types {a.Type.ToDTypeName()}, {b.Type.ToDTypeName()} and output {y.Type.ToDTypeName()} differ");
+        _type = a.Type;
+        _bc = Broadcast.Prepare(context, a, b, out var shape);
+        context.SetOutputShape(0, shape);
+        switch (_type)
+        {
+            case TensorType.Float32: case TensorType.Int32: (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa); break;
+            case TensorType.UInt8: case TensorType.Int8:
+            {
+                var qa = a.Quantization; var qb = b.Quantization; var qy = y.Quantization;
+                if (qa == null || qb == null || qy == null || qa.Scales.Count == 0 || qb.Scales.Count == 0 || qy.Scales.Count == 0)
+                    throw context.Invalid("quantized MUL without quantization");
+                _zp1 = qa.ZeroPoint; _zp2 = qb.ZeroPoint; _zpOut = qy.ZeroPoint;
+                QuantizationUtils.QuantizeMultiplier((double)qa.Scale * qb.Scale / qy.Scale, out _m, out _s);
+                (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, qy.Scale, qy.ZeroPoint);
+                break;
+            }
+            default: throw context.Unsupported($"type {_type.ToDTypeName()}");
+        }
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* a = context.Input(0).DataPointer, b = context.Input(1).DataPointer, y = context.Output(0).DataPointer;
+        switch (_type)
+        {
+            case TensorType.Float32: { var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Min = _fmin, Max = _fmax }; _bc.ForEach(ref op); break; }
+            case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y }; _bc.ForEach(ref op); break; }
+            default:
+            {
+                var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax };
+                _bc.ForEach(ref op);
+                break;
+            }
+        }
+    }
+
+    private struct FloatOp : IBroadcastOp
+    {
+        public float* A, B, Y; public float Min, Max;
+        public void Apply(int o, int i1, int i2) { float v = A[i1] * B[i2]; Y[o] = v < Min ? Min : v > Max ? Max : v; }
+    }
+
+    private struct IntOp : IBroadcastOp
+    {
+        public int* A, B, Y;
+        public void Apply(int o, int i1, int i2) => Y[o] = A[i1] * B[i2];
+    }
+
+    private struct QuantOp : IBroadcastOp
+    {
+        public byte* A, B, Y; public bool Signed;
+        public int Zp1, Zp2, ZpOut, M, S, QMin, QMax;
+        public void Apply(int o, int i1, int i2)
+        {
+            int x1 = (Signed ? ((sbyte*)A)[i1] : A[i1]) - Zp1;
+            int x2 = (Signed ? ((sbyte*)B)[i2] : B[i2]) - Zp2;
+            int raw = QuantizationUtils.MultiplyByQuantizedMultiplier(x1 * x2, M, S) + ZpOut;
+            raw = raw < QMin ? QMin : raw > QMax ? QMax : raw;
+            if (Signed) ((sbyte*)Y)[o] = (sbyte)raw; else Y[o] = (byte)raw;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>
+/// AVERAGE_POOL_2D and MAX_POOL_2D over NHWC, float32, uint8 and int8, as TFLite's reference pooling: the window is
+/// clipped to the input (padding is not counted); quantized averages round half away from zero
+/// ((sum ± count/2) / count); the fused activation clamps the result.
+/// </summary>
+internal sealed unsafe class Pooling(bool max) : OpKernel
+{
+    private TensorType _type;
+    private int _n, _h, _w, _c, _outH, _outW, _fh, _fw, _sh, _sw, _padH, _padW, _qmin, _qmax;
+    private float _fmin, _fmax;
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var y = context.Output(0);
+        var o = context.Options<Schema.Pool2DOptions>() ?? default;
+        if (x.Rank != 4) throw context.Invalid($"expects a 4-D input, got {x}");
+        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
+        _type = x.Type;
+        _n = x.Dim(0); _h = x.Dim(1); _w = x.Dim(2); _c = x.Dim(3);
+        _fh = o.FilterHeight; _fw = o.FilterWidth; _sh = o.StrideH; _sw = o.StrideW;
+        if (_fh <= 0 || _fw <= 0 || _sh <= 0 || _sw <= 0) throw context.Invalid($"filter {_fh}x{_fw}, stride {_sh}x{_sw}");
+        var pad = PaddingUtil.Compute(o.Padding, _sh, _sw, 1, 1, _h, _w, _fh, _fw, out _outH, out _outW);
+        _padH = pad.Height; _padW = pad.Width;
+        var fa = (FusedActivation)(sbyte)o.FusedActivationFunction;
+        switch (_type)
+        {
+            case TensorType.Float32: (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa); break;
+            case TensorType.UInt8: case TensorType.Int8:
+            {
+                var q = y.Quantization;
+                if (q == null || q.Scales.Count == 0) (_qmin, _qmax) = QuantizationUtils.TypeRange(_type);
+                else (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, q.Scale, q.ZeroPoint);
+                break;
+            }
+            default: throw context.Unsupported($"type {_type.ToDTypeName()}");
+        }
+        context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
+        for (int b = 0; b < _n; b++)
+            for (int oy = 0; oy < _outH; oy++)
+                for (int ox = 0; ox < _outW; ox++)
+                {
+                    int y0 = oy * _sh - _padH, x0 = ox * _sw - _padW;
+                    int fy0 = Math.Max(0, -y0), fy1 = Math.Min(_fh, _h - y0);
+                    int fx0 = Math.Max(0, -x0), fx1 = Math.Min(_fw, _w - x0);
+                    int count = (fy1 - fy0) * (fx1 - fx0);
+                    long outBase = (((long)b * _outH + oy) * _outW + ox) * _c;
+                    for (int ch = 0; ch < _c; ch++)
+                    {
+                        if (_type == TensorType.Float32)
+                        {
+                            float acc = max ? float.MinValue : 0f;
+                            for (int fy = fy0; fy < fy1; fy++)
+                                for (int fx = fx0; fx < fx1; fx++)
+                                {
+                                    float v = ((float*)x)[(((long)b * _h + y0 + fy) * _w + x0 + fx) * _c + ch];
+                                    acc = max ? (v > acc ? v : acc) : acc + v;
+                                }
+                            if (!max) acc = count > 0 ? acc / count : 0f;
+                            ((float*)y)[outBase + ch] = acc < _fmin ? _fmin : acc > _fmax ? _fmax : acc;
+                        }
+                        else
+                        {
+                            bool signed = _type == TensorType.Int8;
+                            int acc = max ? int.MinValue : 0;
+                            for (int fy = fy0; fy < fy1; fy++)
+                                for (int fx = fx0; fx < fx1; fx++)
+                                {
+                                    long i = (((long)b * _h + y0 + fy) * _w + x0 + fx) * _c + ch;
+                                    int v = signed ? ((sbyte*)x)[i] : x[i];
+                                    acc = max ? Math.Max(acc, v) : acc + v;
+                                }
+                            if (!max) acc = count == 0 ? 0 : acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                            acc = acc < _qmin ? _qmin : acc > _qmax ? _qmax : acc;
+                            if (signed) ((sbyte*)y)[outBase + ch] = (sbyte)acc; else y[outBase + ch] = (byte)acc;
+                        }
+                    }
+                }
+    }
+}

@@ -4,9 +4,5 @@ namespace EdgeLite.Cli;
 public static class Program
 {
     /// <summary>Runs the CLI.</summary>
-    public static int Main(string[] args)
-    {
-        Console.Error.WriteLine("edgelite: not implemented yet");
-        return 1;
-    }
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
 }

@@ -9,5 +9,45 @@ public static class ImageTensorWriter
     /// normalisation then the input's quantization.
     /// </summary>
     /// <exception cref="ArgumentException">The tensor is not an image input ([1,H,W,C] or [1,C,H,W] with C = 1 or 3).</exception>
-    public static void Fill(Tensor input, RgbImage image, InputNormalization normalization) => throw new NotImplementedException();
+    public static void Fill(Tensor input, RgbImage image, InputNormalization normalization)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(normalization);
+        var s = input.Shape;
+        if (s.Length != 4 || s[0] != 1) throw new ArgumentException($"input {input} is not an image tensor ([1,H,W,C] or [1,C,H,W])");
+        bool nchw = (s[1] is 1 or 3) && s[3] is not (1 or 3);
+        int h = nchw ? s[2] : s[1], w = nchw ? s[3] : s[2], c = nchw ? s[1] : s[3];
+        if (c is not (1 or 3)) throw new ArgumentException($"input {input} has {c} channels; images need 1 (gray) or 3 (RGB)");
+        var img = image.Width == w && image.Height == h ? image : image.Resize(w, h);
+        var px = img.Pixels;
+        var q = input.Quantization;
+        float qscale = q?.Scale ?? 0f; int qzp = q?.ZeroPoint ?? 0;
+        int n = h * w;
+        for (int i = 0; i < n; i++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int v = c == 3 ? px[i * 3 + ch]
+                    : (int)Math.Floor(0.299 * px[i * 3] + 0.587 * px[i * 3 + 1] + 0.114 * px[i * 3 + 2] + 0.5);
+                int o = nchw ? ch * n + i : i * c + ch;
+                float mean = normalization.Mean[Math.Min(ch, normalization.Mean.Length - 1)];
+                float std = normalization.Std[Math.Min(ch, normalization.Std.Length - 1)];
+                switch (input.Type)
+                {
+                    case TensorType.UInt8: input.AsSpan<byte>()[o] = (byte)v; break;
+                    case TensorType.Float32: input.AsSpan<float>()[o] = (v - mean) / std; break;
+                    case TensorType.Int8:
+                    {
+                        // int8 image inputs: the normalised value through the input's quantization; with
+                        // InputNormalization.Raw (or no quantization) the pixel shifted by 128, as TFLite's tools feed them.
+                        int qv = qscale > 0 && !ReferenceEquals(normalization, InputNormalization.Raw) ? (int)MathF.Round((v - mean) / std / qscale, MidpointRounding.AwayFromZero) + qzp : v - 128;
+                        input.AsSpan<sbyte>()[o] = (sbyte)Math.Clamp(qv, -128, 127);
+                        break;
+                    }
+                    default: throw new ArgumentException($"input {input}: image inputs of type {input.Type.ToDTypeName()} are not supported");
+                }
+            }
+        }
+    }
 }

@@ -31,12 +31,89 @@ public sealed class RgbImage
     /// <summary>Decodes a JPEG, PNG, BMP, WebP (or any format SkiaSharp reads) file to RGB.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ImageFormatException">The file is not a decodable image.</exception>
-    public static RgbImage Load(string path) => throw new NotImplementedException();
+    public static RgbImage Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"image not found: {path}", path);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (IOException e) { throw new ImageFormatException($"cannot read image {path}: {e.Message}", e); }
+        try { return Decode(bytes); }
+        catch (ImageFormatException e) { throw new ImageFormatException($"{path}: {e.Message}", e); }
+    }
 
     /// <summary>Decodes encoded image bytes to RGB.</summary>
     /// <exception cref="ImageFormatException">The bytes are not a decodable image.</exception>
-    public static RgbImage Decode(ReadOnlySpan<byte> encoded) => throw new NotImplementedException();
+    public static RgbImage Decode(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.IsEmpty) throw new ImageFormatException("empty image data");
+        using var data = SkiaSharp.SKData.CreateCopy(encoded);
+        using var codec = SkiaSharp.SKCodec.Create(data);
+        if (codec == null) throw new ImageFormatException("not a decodable image (JPEG, PNG, BMP, WebP or GIF expected)");
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
+            throw new ImageFormatException($"image dimensions {info.Width}x{info.Height} are out of range (at most {MaxPixels} pixels)");
+        var target = new SkiaSharp.SKImageInfo(info.Width, info.Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
+        using var bitmap = new SkiaSharp.SKBitmap(target);
+        var result = codec.GetPixels(target, bitmap.GetPixels());
+        if (result is not (SkiaSharp.SKCodecResult.Success or SkiaSharp.SKCodecResult.IncompleteInput))
+            throw new ImageFormatException($"image could not be decoded ({result})");
+        if (result == SkiaSharp.SKCodecResult.IncompleteInput)
+            throw new ImageFormatException("image data is truncated");
+        var rgba = bitmap.GetPixelSpan();
+        var rgb = new byte[info.Width * info.Height * 3];
+        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        {
+            // alpha is composited over black: c * a / 255 (opaque images are unchanged)
+            byte a = rgba[i + 3];
+            if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
+            else
+            {
+                rgb[j] = (byte)((rgba[i] * a + 127) / 255);
+                rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
+                rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
+            }
+        }
+        return new RgbImage(info.Width, info.Height, rgb);
+    }
+
+    /// <summary>Largest accepted image, in pixels (checked from the header before decoding).</summary>
+    public const long MaxPixels = 100_000_000;
 
     /// <summary>Resizes (bilinear, stretching to the new aspect ratio).</summary>
-    public RgbImage Resize(int width, int height) => throw new NotImplementedException();
+    public RgbImage Resize(int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "target size must be positive");
+        if (width == Width && height == Height) return new RgbImage(width, height, (byte[])Pixels.Clone());
+        var dst = new byte[checked(width * height * 3)];
+        int inW = Width, inH = Height;
+        var xs0 = new int[width]; var xs1 = new int[width]; var fxs = new double[width];
+        for (int x = 0; x < width; x++)
+        {
+            double sx = Math.Max(0.0, (x + 0.5) * inW / width - 0.5);
+            int x0 = (int)Math.Floor(sx);
+            if (x0 > inW - 1) x0 = inW - 1;
+            xs0[x] = x0; xs1[x] = Math.Min(x0 + 1, inW - 1); fxs[x] = sx - x0;
+        }
+        for (int y = 0; y < height; y++)
+        {
+            double sy = Math.Max(0.0, (y + 0.5) * inH / height - 0.5);
+            int y0 = (int)Math.Floor(sy);
+            if (y0 > inH - 1) y0 = inH - 1;
+            int y1 = Math.Min(y0 + 1, inH - 1);
+            double fy = sy - y0;
+            for (int x = 0; x < width; x++)
+            {
+                double fx = fxs[x];
+                int p00 = (y0 * inW + xs0[x]) * 3, p01 = (y0 * inW + xs1[x]) * 3, p10 = (y1 * inW + xs0[x]) * 3, p11 = (y1 * inW + xs1[x]) * 3;
+                int o = (y * width + x) * 3;
+                for (int c = 0; c < 3; c++)
+                {
+                    double v = (Pixels[p00 + c] * (1 - fx) + Pixels[p01 + c] * fx) * (1 - fy) + (Pixels[p10 + c] * (1 - fx) + Pixels[p11 + c] * fx) * fy;
+                    dst[o + c] = (byte)Math.Clamp(Math.Floor(v + 0.5), 0, 255);
+                }
+            }
+        }
+        return new RgbImage(width, height, dst);
+    }
 }

@@ -22,21 +22,60 @@ public sealed class ImageClassifierOptions
 /// <summary>Classifies images with an image classification model: preprocess, invoke, top-k.</summary>
 public sealed class ImageClassifier : IDisposable
 {
+    private readonly Interpreter _interpreter;
+    private readonly IReadOnlyList<string>? _labels;
+    private readonly int _topK;
+
     /// <summary>Creates a classifier (the model stays owned by the caller).</summary>
-    public ImageClassifier(Model model, ImageClassifierOptions? options = null) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The model's input is not an image tensor.</exception>
+    public ImageClassifier(Model model, ImageClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new ImageClassifierOptions();
+        if (options.TopK <= 0) throw new ArgumentOutOfRangeException(nameof(options), "TopK must be positive");
+        var metadata = ModelMetadata.Read(model);
+        _interpreter = new Interpreter(model, new InterpreterOptions { Threads = options.Threads });
+        _interpreter.AllocateTensors();
+        var input = _interpreter.GetInputTensor(0);
+        Normalization = options.Normalization ?? metadata?.InputNormalization
+            ?? (input.Type == TensorType.Float32 ? InputNormalization.MinusOneToOne : InputNormalization.Raw);
+        _labels = options.Labels ?? metadata?.Labels;
+        _topK = options.TopK;
+        if (_interpreter.OutputCount < 1) throw new ArgumentException("the model has no output");
+    }
 
     /// <summary>The interpreter used.</summary>
-    public Interpreter Interpreter => throw new NotImplementedException();
+    public Interpreter Interpreter => _interpreter;
 
     /// <summary>The normalization applied to float inputs.</summary>
-    public InputNormalization Normalization => throw new NotImplementedException();
+    public InputNormalization Normalization { get; }
+
+    /// <summary>The labels in use (from the options or the model's metadata), or null.</summary>
+    public IReadOnlyList<string>? Labels => _labels;
 
     /// <summary>Classifies one image; returns the top-k classes, best first.</summary>
-    public IReadOnlyList<Classification> Classify(RgbImage image) => throw new NotImplementedException();
+    public IReadOnlyList<Classification> Classify(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization);
+        _interpreter.Invoke();
+        var scores = _interpreter.GetOutputTensor(0).ToFloatArray();
+        return TopK(scores, _topK, _labels);
+    }
 
     /// <summary>Top-k of a score vector (ties broken by lower index).</summary>
-    public static IReadOnlyList<Classification> TopK(ReadOnlySpan<float> scores, int k, IReadOnlyList<string>? labels) => throw new NotImplementedException();
+    public static IReadOnlyList<Classification> TopK(ReadOnlySpan<float> scores, int k, IReadOnlyList<string>? labels)
+    {
+        var order = new int[scores.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var copy = scores.ToArray();
+        Array.Sort(order, (a, b) => copy[b].CompareTo(copy[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        var result = new List<Classification>(Math.Min(k, order.Length));
+        for (int i = 0; i < Math.Min(k, order.Length); i++)
+            result.Add(new Classification(order[i], EdgeLite.Vision.Labels.LabelFor(labels, order[i], scores.Length), copy[order[i]]));
+        return result;
+    }
 
     /// <inheritdoc />
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose() => _interpreter.Dispose();
 }

@@ -204,6 +204,24 @@ public sealed unsafe class Model : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    private static readonly object ConsoleLock = new();
+
+    /// <summary>
+    /// Runs a Google.FlatBuffers verification with Console output silenced: the library's Verifier writes
+    /// "Exception: ..." to stdout when a vtable offset does not fit its int16 arithmetic (large real models trigger
+    /// it harmlessly), which would corrupt the output of programs using EdgeLite.
+    /// </summary>
+    internal static bool QuietVerify(Func<bool> verify)
+    {
+        lock (ConsoleLock)
+        {
+            var saved = Console.Out;
+            Console.SetOut(TextWriter.Null);
+            try { return verify(); }
+            finally { Console.SetOut(saved); }
+        }
+    }
+
     internal static string BuiltinName(int code) =>
         Enum.IsDefined((Fb.BuiltinOperator)code) ? ((Fb.BuiltinOperator)code).ToString() : $"BUILTIN_{code}";
 
@@ -218,7 +236,7 @@ public sealed unsafe class Model : IDisposable
             if (!FbModel.ModelBufferHasIdentifier(bb))
                 throw new ModelFormatException("not a TFLite model: the flatbuffer identifier is not 'TFL3'");
             var verifier = new Verifier(bb, new Options(maxDepth: 64, maxTables: 10_000_000, stringEndCheck: true, alignmentCheck: false));
-            ok = verifier.VerifyBuffer("TFL3", false, Fb.ModelVerify.Verify);
+            ok = QuietVerify(() => verifier.VerifyBuffer("TFL3", false, Fb.ModelVerify.Verify));
         }
         catch (ModelFormatException) { throw; }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidOperationException or OverflowException)

@@ -205,8 +205,9 @@ public sealed unsafe class Interpreter : IDisposable
             foreach (var o in op.OutputArray) { first[o] = Math.Min(first[o], op.Index); last[o] = Math.Max(last[o], op.Index); }
         }
         foreach (var o in _graph.Outputs) { first[o] = Math.Min(first[o], nOps); last[o] = nOps; }
-        // Graph inputs live from the start: the caller writes them before Invoke.
-        foreach (var i in _graph.Inputs) first[i] = 0;
+        // Graph inputs live for the whole invoke (as in TFLite): the caller writes them before Invoke and may read them
+        // back or invoke again without rewriting them.
+        foreach (var i in _graph.Inputs) { first[i] = 0; last[i] = nOps; }
 
         var requests = new List<ArenaPlanner.Request>();
         var owners = new List<object>();

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace EdgeLite.Cli.Commands;
+
+/// <summary>
+/// <c>edgelite bench --model M</c>: load time, first invoke, then warm-up and timed invokes (min/median/mean/p90),
+/// arena bytes and peak working set, in the spirit of TFLite's benchmark_model; inputs are the reference tool's
+/// random values (seed 1).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(CommandIO io)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var runs = new Option<int>("--runs") { Description = "Timed invokes", DefaultValueFactory = _ => 50 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, threads, json };
+        cmd.SetAction(p =>
+        {
+            int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
+            if (n <= 0 || wu < 0 || t <= 0) throw new UsageException("--runs and --threads must be positive, --warmup not negative");
+            var path = p.GetValue(model)!;
+            var sw = Stopwatch.StartNew();
+            using var m = Common.LoadModel(path);
+            using var it = new Interpreter(m, new InterpreterOptions { Threads = t });
+            it.AllocateTensors();
+            double loadMs = sw.Elapsed.TotalMilliseconds;
+            Common.FillRandom(it, 1);
+            sw.Restart();
+            it.Invoke();
+            double firstMs = sw.Elapsed.TotalMilliseconds;
+            for (int i = 0; i < wu; i++) it.Invoke();
+            var times = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                it.Invoke();
+                times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+            var sorted = (double[])times.Clone();
+            Array.Sort(sorted);
+            double min = sorted[0], median = sorted[n / 2], mean = times.Average(), p90 = sorted[Math.Min(n - 1, (int)Math.Ceiling(0.9 * n) - 1)], max = sorted[^1];
+            long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            if (p.GetValue(json))
+            {
+                using var ms = new MemoryStream();
+                using (var w = new Utf8JsonWriter(ms))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("model", Path.GetFileName(path));
+                    w.WriteString("runtime", "EdgeLite");
+                    w.WriteNumber("threads", t); w.WriteNumber("runs", n); w.WriteNumber("warmup", wu);
+                    w.WriteNumber("load_ms", Math.Round(loadMs, 3)); w.WriteNumber("first_invoke_ms", Math.Round(firstMs, 3));
+                    w.WriteNumber("min_ms", Math.Round(min, 3)); w.WriteNumber("median_ms", Math.Round(median, 3));
+                    w.WriteNumber("mean_ms", Math.Round(mean, 3)); w.WriteNumber("p90_ms", Math.Round(p90, 3)); w.WriteNumber("max_ms", Math.Round(max, 3));
+                    w.WriteNumber("arena_bytes", it.ArenaBytes); w.WriteNumber("unshared_tensor_bytes", it.UnsharedTensorBytes);
+                    w.WriteNumber("persistent_bytes", it.PersistentBytes); w.WriteNumber("peak_working_set_bytes", peak);
+                    w.WriteEndObject();
+                }
+                io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            }
+            else
+            {
+                var o = io.Out;
+                o.WriteLine($"model            {path}");
+                o.WriteLine($"threads          {t}, {n} runs after {wu} warm-up");
+                o.WriteLine($"load             {Common.F(loadMs)} ms (read, verify, prepare, plan)");
+                o.WriteLine($"first invoke     {Common.F(firstMs)} ms");
+                o.WriteLine($"latency          min {Common.F(min)}  median {Common.F(median)}  mean {Common.F(mean)}  p90 {Common.F(p90)}  max {Common.F(max)} ms");
+                o.WriteLine($"arena            {it.ArenaBytes:N0} bytes (tensors unshared: {it.UnsharedTensorBytes:N0}), packed weights {it.PersistentBytes:N0} bytes");
+                o.WriteLine($"peak working set {peak / (1024.0 * 1024.0):F1} MiB");
+            }
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+}

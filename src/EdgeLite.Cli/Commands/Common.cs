@@ -1,0 +1,80 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EdgeLite.Cli.Commands;
+
+/// <summary>Helpers shared by the commands: model loading, the reference tool's random inputs, JSON bits.</summary>
+internal static class Common
+{
+    public static Model LoadModel(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model not found: {path}", path);
+        return Model.FromFile(path);
+    }
+
+    /// <summary>
+    /// Fills the inputs with the tflite-reference tool's random values: one xorshift32 stream (seed 0 → 1) over all
+    /// inputs in model order, one step per element, converted per dtype exactly as the tool does.
+    /// </summary>
+    public static void FillRandom(Interpreter interpreter, uint seed, double lo = -1, double hi = 1)
+    {
+        uint state = seed == 0 ? 1 : seed;
+        uint Next() { state ^= state << 13; state ^= state >> 17; state ^= state << 5; return state; }
+        for (int k = 0; k < interpreter.InputCount; k++)
+        {
+            var t = interpreter.GetInputTensor(k);
+            var bytes = t.AsBytes();
+            int n = t.ElementCount;
+            for (int i = 0; i < n; i++)
+            {
+                uint r = Next();
+                switch (t.Type)
+                {
+                    case TensorType.Float32: BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 4)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
+                    case TensorType.Float64: BinaryPrimitives.WriteDoubleLittleEndian(bytes[(i * 8)..], (r >> 8) / 16777216.0 * (hi - lo) + lo); break;
+                    case TensorType.Float16: BinaryPrimitives.WriteHalfLittleEndian(bytes[(i * 2)..], (Half)(float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
+                    case TensorType.UInt8: bytes[i] = (byte)(r >> 24); break;
+                    case TensorType.Int8: bytes[i] = (byte)(sbyte)((int)(r >> 24) - 128); break;
+                    case TensorType.Int32: BinaryPrimitives.WriteInt32LittleEndian(bytes[(i * 4)..], (int)(r >> 24) - 128); break;
+                    case TensorType.Int64: BinaryPrimitives.WriteInt64LittleEndian(bytes[(i * 8)..], (long)(r >> 24) - 128); break;
+                    case TensorType.Int16: BinaryPrimitives.WriteInt16LittleEndian(bytes[(i * 2)..], (short)((int)(r >> 16) - 32768)); break;
+                    case TensorType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(bytes[(i * 2)..], (ushort)(r >> 16)); break;
+                    case TensorType.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(bytes[(i * 4)..], r >> 24); break;
+                    case TensorType.UInt64: BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], r >> 24); break;
+                    case TensorType.Bool: bytes[i] = (byte)(r >> 31); break;
+                    case TensorType.Complex64:
+                        BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo));
+                        BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8 + 4)..], (float)((Next() >> 8) / 16777216.0 * (hi - lo) + lo));
+                        break;
+                    default: throw new InterpreterException($"input {k} '{t.Name}': no random values for {t.Type.ToDTypeName()}");
+                }
+            }
+        }
+    }
+
+    public static void WriteTensor(Utf8JsonWriter w, Tensor t, int index)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", t.Name);
+        w.WriteNumber("index", index);
+        w.WriteNumber("tensor_index", t.Index);
+        w.WriteString("dtype", t.Type.ToDTypeName());
+        w.WriteStartArray("shape"); foreach (var d in t.Shape) w.WriteNumberValue(d); w.WriteEndArray();
+        if (t.ShapeSignature is { } sig && !sig.SequenceEqual(t.ShapeArray))
+        { w.WriteStartArray("shape_signature"); foreach (var d in sig) w.WriteNumberValue(d); w.WriteEndArray(); }
+        var q = t.Quantization;
+        if (q == null || q.Scales.Count == 0) w.WriteNull("quantization");
+        else
+        {
+            w.WriteStartObject("quantization");
+            w.WriteStartArray("scale"); foreach (var s in q.Scales) w.WriteNumberValue((double)s); w.WriteEndArray();
+            w.WriteStartArray("zero_point"); foreach (var z in q.ZeroPoints) w.WriteNumberValue(z); w.WriteEndArray();
+            w.WriteNumber("quantized_dimension", q.QuantizedDimension);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    public static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace EdgeLite.Cli.Commands;
+
+/// <summary>
+/// <c>edgelite run --model M (--input FILE... | --random-seed N) --output-dir D</c>: raw tensors in and out in the
+/// tflite-reference tool's format (input_K.bin, output_K.bin, meta.json), so outputs compare byte for byte.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CommandIO io)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var inputs = new Option<string[]?>("--input", "-i") { Description = "Raw little-endian input files, one per model input, in order", AllowMultipleArgumentsPerToken = true };
+        var seed = new Option<uint?>("--random-seed") { Description = "Random inputs from the reference tool's xorshift32 generator" };
+        var outDir = new Option<string>("--output-dir", "-o") { Description = "Folder for input_K.bin, output_K.bin and meta.json", Required = true };
+        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, outDir, threads };
+        cmd.SetAction(p =>
+        {
+            var files = p.GetValue(inputs);
+            var s = p.GetValue(seed);
+            if ((files == null || files.Length == 0) == (s == null)) throw new UsageException("give either --input FILE... or --random-seed N");
+            if (p.GetValue(threads) <= 0) throw new UsageException("--threads must be positive");
+            var modelPath = p.GetValue(model)!;
+            using var m = Common.LoadModel(modelPath);
+            using var it = new Interpreter(m, new InterpreterOptions { Threads = p.GetValue(threads) });
+            it.AllocateTensors();
+            if (files != null && files.Length > 0)
+            {
+                if (files.Length != it.InputCount) throw new UsageException($"the model has {it.InputCount} inputs, got {files.Length} --input files");
+                for (int k = 0; k < files.Length; k++)
+                {
+                    if (!File.Exists(files[k])) throw new FileNotFoundException($"input file not found: {files[k]}", files[k]);
+                    var bytes = File.ReadAllBytes(files[k]);
+                    var t = it.GetInputTensor(k);
+                    if (bytes.Length != t.ByteLength)
+                        throw new InterpreterException($"input {k} '{t.Name}' ({t.Type.ToDTypeName()}[{string.Join(",", t.ShapeArray)}]) needs {t.ByteLength} bytes, {files[k]} has {bytes.Length}");
+                    t.CopyFromBytes(bytes);
+                }
+            }
+            else Common.FillRandom(it, s!.Value);
+            it.Invoke();
+            var dir = p.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            for (int k = 0; k < it.InputCount; k++) File.WriteAllBytes(Path.Combine(dir, $"input_{k}.bin"), it.GetInputTensor(k).AsBytes().ToArray());
+            for (int k = 0; k < it.OutputCount; k++) File.WriteAllBytes(Path.Combine(dir, $"output_{k}.bin"), it.GetOutputTensor(k).AsBytes().ToArray());
+            using (var fs = File.Create(Path.Combine(dir, "meta.json")))
+            using (var w = new Utf8JsonWriter(fs, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("runtime", "EdgeLite " + typeof(Interpreter).Assembly.GetName().Version);
+                w.WriteNumber("threads", it.Threads);
+                w.WriteString("model", Path.GetFileName(modelPath));
+                w.WriteString("model_sha256", Convert.ToHexStringLower(SHA256.HashData(m.GetFileBytes())));
+                w.WriteStartObject("ops");
+                foreach (var g in m.MainSubgraph.Operators.GroupBy(o => o.OpName)) w.WriteNumber(g.Key, g.Count());
+                w.WriteEndObject();
+                if (s != null) w.WriteNumber("random_seed", s.Value); else w.WriteNull("random_seed");
+                w.WriteStartArray("inputs"); for (int k = 0; k < it.InputCount; k++) Common.WriteTensor(w, it.GetInputTensor(k), k); w.WriteEndArray();
+                w.WriteStartArray("outputs"); for (int k = 0; k < it.OutputCount; k++) Common.WriteTensor(w, it.GetOutputTensor(k), k); w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            io.Out.WriteLine($"wrote {it.InputCount} inputs and {it.OutputCount} outputs to {dir}");
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+}

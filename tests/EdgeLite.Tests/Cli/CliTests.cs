@@ -1,0 +1,105 @@
+using System.Text.Json;
+
+namespace EdgeLite.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = EdgeLite.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string MobileNet => SharedData.Model("mobilenet_v2_1.0_224_quant");
+
+    [Fact]
+    public void ClassifyPrintsTheReferenceTop1WithEmbeddedLabels()
+    {
+        var (code, output, err) = Run("classify", Path.Combine(SharedData.Images, "cat.bmp"), "--model", MobileNet, "--json", "--top-k", "3");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output.Trim());
+        var results = doc.RootElement.GetProperty("results");
+        Assert.Equal(3, results.GetArrayLength());
+        Assert.Equal("Egyptian cat", results[0].GetProperty("label").GetString()); // real TFLite: Egyptian cat .773
+        Assert.InRange(results[0].GetProperty("score").GetDouble(), 0.70, 0.85);
+    }
+
+    [Fact]
+    public void RunWithARandomSeedReproducesRealTfLiteByteForByte()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgelite-run-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, err) = Run("run", "--model", MobileNet, "--random-seed", "1", "--output-dir", dir);
+            Assert.True(code == 0, err);
+            var reference = Path.Combine(SharedData.Conformance, "mobilenet_v2_1.0_224_quant", "random-seed-1");
+            Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "input_0.bin")), File.ReadAllBytes(Path.Combine(dir, "input_0.bin")));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "output_0.bin")), File.ReadAllBytes(Path.Combine(dir, "output_0.bin")));
+            using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json")));
+            Assert.Equal("uint8", meta.RootElement.GetProperty("outputs")[0].GetProperty("dtype").GetString());
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void InspectReportsMacsAndSupport()
+    {
+        var (code, output, err) = Run("inspect", "--model", MobileNet, "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output.Trim());
+        Assert.InRange(doc.RootElement.GetProperty("macs").GetInt64(), 290_000_000, 310_000_000); // MobileNet v2: ~300 M MACs
+        Assert.Equal(0, doc.RootElement.GetProperty("unsupported_ops").GetArrayLength());
+        Assert.Equal(1001, doc.RootElement.GetProperty("metadata").GetProperty("labels").GetInt32());
+    }
+
+    [Fact]
+    public void InspectNamesTheOpsEdgeLiteCannotRun()
+    {
+        var (code, output, _) = Run("inspect", "--model", SharedData.Model("model_invoking_error"));
+        Assert.Equal(0, code);
+        Assert.Contains("fake-op-double", output);
+    }
+
+    [Fact]
+    public void BenchJsonHasTheReferenceToolsKeys()
+    {
+        var (code, output, err) = Run("bench", "--model", SharedData.Model("mobilenet_v1_0.25_128_quant"), "--runs", "3", "--warmup", "1", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output.Trim());
+        foreach (var key in new[] { "min_ms", "median_ms", "mean_ms", "p90_ms", "load_ms", "first_invoke_ms", "arena_bytes", "peak_working_set_bytes" })
+            Assert.True(doc.RootElement.TryGetProperty(key, out _), key);
+    }
+
+    [Fact]
+    public void FailuresAreOneLineWithExitCodes()
+    {
+        var missing = Run("classify", "nope.jpg", "--model", MobileNet);
+        Assert.Equal(1, missing.Code);
+        Assert.StartsWith("edgelite: error:", missing.Err);
+        Assert.Single(missing.Err.Trim().Split('\n'));
+
+        Assert.Equal(2, Run("classify", "x.jpg").Code);            // --model missing
+        Assert.Equal(2, Run("frobnicate").Code);                   // unknown command
+        Assert.Equal(1, Run("run", "--model", "missing.tflite", "--random-seed", "1", "--output-dir", "/tmp/x").Code);
+
+        var bad = Path.Combine(Path.GetTempPath(), $"edgelite-bad-{Guid.NewGuid():N}.tflite");
+        try
+        {
+            File.WriteAllBytes(bad, File.ReadAllBytes(MobileNet)[..5000]);
+            var r = Run("inspect", "--model", bad);
+            Assert.Equal(1, r.Code);
+            Assert.Contains("malformed model", r.Err);
+
+            var unsupported = Run("run", "--model", SharedData.Model("model_invoking_error"), "--random-seed", "1", "--output-dir", Path.GetTempPath());
+            Assert.Equal(1, unsupported.Code);
+            Assert.Contains("fake-op-double", unsupported.Err);
+
+            File.WriteAllBytes(bad, [1, 2, 3, 4, 5]);
+            var img = Run("classify", bad, "--model", MobileNet);
+            Assert.Equal(1, img.Code);
+            Assert.Contains("unreadable image", img.Err);
+        }
+        finally { File.Delete(bad); }
+    }
+}

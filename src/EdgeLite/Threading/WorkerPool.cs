@@ -28,6 +28,9 @@ internal sealed class WorkerPool : IDisposable
             _threads[i] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"EdgeLite worker {worker}" };
             _threads[i].Start();
         }
+        // ManualResetEventSlim creates its internal lock object lazily, the first time a wait actually blocks.
+        // Force that now so that no Invoke ever allocates it (a short timed wait on an unset event blocks).
+        if (_threads.Length > 0) _done.Wait(1);
     }
 
     public int ThreadCount { get; }

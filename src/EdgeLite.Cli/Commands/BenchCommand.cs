@@ -18,7 +18,8 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, threads, json };
+        var profile = new Option<bool>("--profile") { Description = "Also time every operator (as TFLite's --enable_op_profiling): totals by op type and the slowest operators" };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, threads, json, profile };
         cmd.SetAction(p =>
         {
             int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
@@ -26,7 +27,7 @@ internal static class BenchCommand
             var path = p.GetValue(model)!;
             var sw = Stopwatch.StartNew();
             using var m = Common.LoadModel(path);
-            using var it = new Interpreter(m, new InterpreterOptions { Threads = t });
+            using var it = new Interpreter(m, new InterpreterOptions { Threads = t, EnableProfiling = p.GetValue(profile) });
             it.AllocateTensors();
             double loadMs = sw.Elapsed.TotalMilliseconds;
             Common.FillRandom(it, 1);
@@ -34,6 +35,7 @@ internal static class BenchCommand
             it.Invoke();
             double firstMs = sw.Elapsed.TotalMilliseconds;
             for (int i = 0; i < wu; i++) it.Invoke();
+            if (p.GetValue(profile)) it.ResetOperatorProfile();
             var times = new double[n];
             for (int i = 0; i < n; i++)
             {
@@ -73,9 +75,24 @@ internal static class BenchCommand
                 o.WriteLine($"latency          min {Common.F(min)}  median {Common.F(median)}  mean {Common.F(mean)}  p90 {Common.F(p90)}  max {Common.F(max)} ms");
                 o.WriteLine($"arena            {it.ArenaBytes:N0} bytes (tensors unshared: {it.UnsharedTensorBytes:N0}), packed weights {it.PersistentBytes:N0} bytes");
                 o.WriteLine($"peak working set {peak / (1024.0 * 1024.0):F1} MiB");
+                if (p.GetValue(profile)) WriteProfile(o, it.GetOperatorProfile());
             }
             return Cli.Ok;
         });
         return cmd;
+    }
+
+    private static void WriteProfile(TextWriter o, IReadOnlyList<OperatorProfile> ops)
+    {
+        double total = ops.Sum(x => x.MeanMilliseconds);
+        o.WriteLine();
+        o.WriteLine($"operator profile (mean per invoke; sum {Common.F(total)} ms)");
+        o.WriteLine($"  {"op type",-28} {"count",5} {"ms",9} {"%",6}");
+        foreach (var g in ops.GroupBy(x => x.OpName).Select(g => (Name: g.Key, Count: g.Count(), Ms: g.Sum(x => x.MeanMilliseconds))).OrderByDescending(g => g.Ms))
+            o.WriteLine($"  {g.Name,-28} {g.Count,5} {g.Ms,9:F3} {100 * g.Ms / Math.Max(total, 1e-12),6:F1}");
+        o.WriteLine();
+        o.WriteLine($"  {"slowest operators",-28} {"output shape",-18} {"ms",9} {"%",6}");
+        foreach (var x in ops.OrderByDescending(x => x.MeanMilliseconds).Take(15))
+            o.WriteLine($"  {$"#{x.OperatorIndex} {x.OpName}",-28} {"[" + string.Join(",", x.OutputShape) + "]",-18} {x.MeanMilliseconds,9:F3} {100 * x.MeanMilliseconds / Math.Max(total, 1e-12),6:F1}");
     }
 }

@@ -19,10 +19,16 @@ internal sealed unsafe class Conv2D : OpKernel
     private int _batches, _inH, _inW, _inC, _outH, _outW, _outC, _kH, _kW, _filterC, _groups;
     private int _strideH, _strideW, _dilH, _dilW, _padH, _padW;
     private bool _fast;
-    // fast path
-    private int _depth, _pairs, _blocks, _rowInts, _workerBytes;
-    private short[] _packedQ = [];
-    private float[] _packedF = [];
+    // fast path: GEMM of im2col rows (blocks of pixels in per-worker scratch) by weights packed at Prepare
+    private SimdLevel _level;
+    private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
+    private long _workerBytes;
+    private bool _direct;
+    private short* _packedQ;
+    private float* _packedF;
+    private Array? _packed;
+    private QuantizedOutputStage _stage;
+    private FloatOutputStage _fstage;
     private Work _work = null!;
 
     public override void Prepare(KernelContext context)
@@ -50,27 +56,45 @@ internal sealed unsafe class Conv2D : OpKernel
 
         _fast = _groups == 1 && !ForceReference;
         if (!_fast) return;
+        _level = GemmKernels.Select();
         _depth = _kH * _kW * _inC;
-        _blocks = (_outC + GemmKernels.Block - 1) / GemmKernels.Block;
+        _panels = GemmKernels.Panels(_outC);
         if (_q.Kind == ConvKind.Float32)
         {
             float* w = (float*)filter.DataPointer;
-            _packedF = GemmKernels.PackFloat(_outC, _depth, (oc, k) => w[(long)oc * _depth + k], context.AllocatePersistent<float>);
-            _rowInts = (_depth + 15) & ~15;
+            var packed = GemmKernels.PackFloat(_outC, _depth, (oc, k) => w[(long)oc * _depth + k], context.AllocatePersistent<float>);
+            _packed = packed;
+            _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
+            _aStride = _depth;
+            _direct = _kH == 1 && _kW == 1 && _strideH == 1 && _strideW == 1 && _padH == 0 && _padW == 0 && _outH == _inH && _outW == _inW;
         }
         else
         {
             byte* w = filter.DataPointer;
             bool u8 = _q.Kind == ConvKind.UInt8;
             var wzp = _q.WeightZeroPoints;
-            _packedQ = GemmKernels.PackInt16(_outC, _depth,
+            var packed = GemmKernels.PackInt16(_outC, _depth,
                 (oc, k) => (u8 ? w[(long)oc * _depth + k] : ((sbyte*)w)[(long)oc * _depth + k]) - wzp[oc], context.AllocatePersistent<short>);
+            _packed = packed;
+            _packedQ = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);
-            _rowInts = (_pairs + 15) & ~15;
+            _aStride = _pairs;
         }
-        // per worker: 4 patch rows + a 4x32 accumulator tile
-        _workerBytes = (GemmKernels.Rows * _rowInts + GemmKernels.Rows * 2 * GemmKernels.Block) * 4;
-        context.RequestScratch((long)_workerBytes * context.ThreadCount);
+        // Blocks of pixels whose im2col rows (~48 KB) stay in L2 while every panel of weights passes over them.
+        long pixels = (long)_batches * _outH * _outW;
+        int rows = (int)Math.Clamp(48 * 1024 / (_aStride * 4L), 8, 512) / 8 * 8;
+        if (rows > pixels) rows = (int)((pixels + 7) / 8 * 8);
+        _blockRows = Math.Max(8, rows);
+        _blocks = (int)((pixels + _blockRows - 1) / _blockRows);
+        int threads = context.ThreadCount;
+        // Few blocks for many threads: also split the output channels (in pairs of panels, the micro-kernel's width).
+        _chunks = threads == 1 || _blocks >= 2 * threads ? 1 : Math.Max(1, Math.Min((_panels + 1) / 2, threads));
+        _panelsPerChunk = ((_panels + _chunks - 1) / _chunks + 1) & ~1;
+        _chunks = (_panels + _panelsPerChunk - 1) / _panelsPerChunk;
+        _workerBytes = _direct ? 0 : ((long)_blockRows * _aStride * 4 + 63) & ~63L;
+        context.RequestScratch(_workerBytes * threads);
         _work = new Work(this);
     }
 
@@ -80,124 +104,108 @@ internal sealed unsafe class Conv2D : OpKernel
         _work.Input = context.Input(0).DataPointer;
         _work.Output = context.Output(0).DataPointer;
         _work.Scratch = context.Scratch;
-        int pixels = _batches * _outH * _outW;
-        context.ParallelFor((pixels + GemmKernels.Rows - 1) / GemmKernels.Rows, _work);
+        context.ParallelFor(_blocks * _chunks, _work);
     }
 
     private sealed class Work(Conv2D k) : IParallelWork
     {
         public byte* Input, Output, Scratch;
-        public void Run(int start, int end, int worker) => k.RunTiles(start, end, Input, Output, Scratch + (long)worker * k._workerBytes);
+        public void Run(int start, int end, int worker) => k.RunBlocks(start, end, Input, Output, Scratch + worker * k._workerBytes);
     }
 
-    private void RunTiles(int tileStart, int tileEnd, byte* input, byte* output, byte* scratch)
+    private void RunBlocks(int start, int end, byte* input, byte* output, byte* a)
     {
-        int pixels = _batches * _outH * _outW;
-        int* rows = (int*)scratch;
-        int* acc = rows + GemmKernels.Rows * _rowInts;
-        bool isFloat = _q.Kind == ConvKind.Float32;
-        for (int tile = tileStart; tile < tileEnd; tile++)
+        long pixels = (long)_batches * _outH * _outW;
+        int built = -1;
+        for (int u = start; u < end; u++)
         {
-            int p0 = tile * GemmKernels.Rows;
-            int count = Math.Min(GemmKernels.Rows, pixels - p0);
-            for (int r = 0; r < GemmKernels.Rows; r++)
+            int block = u / _chunks, chunk = u % _chunks;
+            long p0 = (long)block * _blockRows;
+            int count = (int)Math.Min(_blockRows, pixels - p0);
+            int pStart = chunk * _panelsPerChunk, pEnd = Math.Min(_panels, pStart + _panelsPerChunk);
+            if (_q.Kind == ConvKind.Float32)
             {
-                if (r < count) BuildPatch(p0 + r, input, rows + r * _rowInts);
-                else new Span<int>(rows + r * _rowInts, _rowInts).Clear();
+                float* rows = _direct ? (float*)input + p0 * _inC : (float*)a;
+                if (!_direct && block != built) { Im2ColFloat(p0, count, input, rows); built = block; }
+                GemmKernels.Float(_level, rows, _aStride, count, _depth, _packedF, pStart, pEnd, (float*)output + p0 * _outC, _outC, _outC, _fstage);
             }
-            for (int b = 0; b < _blocks; b += 2)
+            else
             {
-                int b1 = b + 1 < _blocks ? b + 1 : b;
-                if (isFloat)
-                {
-                    fixed (float* w = _packedF)
-                        GemmKernels.Floatx4x32((float*)rows, _rowInts, _depth, w + (long)b * _depth * GemmKernels.Block,
-                            w + (long)b1 * _depth * GemmKernels.Block, (float*)acc);
-                    StoreFloat(p0, count, b, (float*)acc, (float*)output);
-                }
-                else
-                {
-                    fixed (short* w = _packedQ)
-                        GemmKernels.Int16x4x32(rows, _rowInts, _pairs, w + (long)b * _pairs * 2 * GemmKernels.Block,
-                            w + (long)b1 * _pairs * 2 * GemmKernels.Block, acc);
-                    StoreQuantized(p0, count, b, acc, output);
-                }
+                if (block != built) { Im2ColQuantized(p0, count, input, (short*)a); built = block; }
+                GemmKernels.Quantized(_level, (int*)a, _aStride, count, _pairs, _packedQ, pStart, pEnd, output + p0 * _outC, _outC, _outC, _stage);
             }
         }
     }
 
-    /// <summary>im2col of one output pixel: KH×KW×IC values (x - x_zp for quantized; padding contributes 0).</summary>
-    private void BuildPatch(int pixel, byte* input, int* row)
+    /// <summary>Output pixel p as (batch, row, column).</summary>
+    private void PixelOf(long p, out int n, out int oy, out int ox)
     {
-        int ox = pixel % _outW, t = pixel / _outW, oy = t % _outH, n = t / _outH;
-        int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
-        if (_q.Kind == ConvKind.Float32)
+        ox = (int)(p % _outW); long t = p / _outW;
+        oy = (int)(t % _outH); n = (int)(t / _outH);
+    }
+
+    /// <summary>im2col of <paramref name="count"/> output pixels from <paramref name="p0"/>: rows of KH·KW·IC floats (padding 0).</summary>
+    private void Im2ColFloat(long p0, int count, byte* input, float* a)
+    {
+        PixelOf(p0, out int n, out int oy, out int ox);
+        int rowLen = _kW * _inC;
+        for (int i = 0; i < count; i++)
         {
-            float* dst = (float*)row;
-            float* src = (float*)input;
+            int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
+            float* row = a + (long)i * _aStride;
+            bool fullX = _dilW == 1 && ix0 >= 0 && ix0 + _kW <= _inW;
             for (int ky = 0; ky < _kH; ky++)
             {
                 int iy = iy0 + ky * _dilH;
-                for (int kx = 0; kx < _kW; kx++, dst += _inC)
+                float* dst = row + ky * rowLen;
+                if ((uint)iy >= (uint)_inH) { new Span<float>(dst, rowLen).Clear(); continue; }
+                float* src = (float*)input + (((long)n * _inH + iy) * _inW + ix0) * _inC;
+                if (fullX) { new ReadOnlySpan<float>(src, rowLen).CopyTo(new Span<float>(dst, rowLen)); continue; }
+                for (int kx = 0; kx < _kW; kx++)
                 {
                     int ix = ix0 + kx * _dilW;
-                    if ((uint)iy < (uint)_inH && (uint)ix < (uint)_inW)
-                        new ReadOnlySpan<float>(src + (((long)n * _inH + iy) * _inW + ix) * _inC, _inC).CopyTo(new Span<float>(dst, _inC));
-                    else new Span<float>(dst, _inC).Clear();
+                    if ((uint)ix < (uint)_inW) new ReadOnlySpan<float>(src + (long)kx * _dilW * _inC, _inC).CopyTo(new Span<float>(dst + kx * _inC, _inC));
+                    else new Span<float>(dst + kx * _inC, _inC).Clear();
                 }
             }
-            return;
+            if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
         }
-        short* d = (short*)row;
-        int zp = _q.InputZeroPoint;
+    }
+
+    /// <summary>im2col of <paramref name="count"/> output pixels as int16 x - x_zp (padding 0), pairs zero-filled to even depth.</summary>
+    private void Im2ColQuantized(long p0, int count, byte* input, short* a)
+    {
+        PixelOf(p0, out int n, out int oy, out int ox);
+        int rowLen = _kW * _inC, zp = _q.InputZeroPoint;
         bool u8 = _q.Kind == ConvKind.UInt8;
-        for (int ky = 0; ky < _kH; ky++)
+        for (int i = 0; i < count; i++)
         {
-            int iy = iy0 + ky * _dilH;
-            for (int kx = 0; kx < _kW; kx++, d += _inC)
+            int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
+            short* row = a + (long)i * 2 * _aStride;
+            bool fullX = _dilW == 1 && ix0 >= 0 && ix0 + _kW <= _inW;
+            for (int ky = 0; ky < _kH; ky++)
             {
-                int ix = ix0 + kx * _dilW;
-                if ((uint)iy < (uint)_inH && (uint)ix < (uint)_inW)
+                int iy = iy0 + ky * _dilH;
+                short* dst = row + ky * rowLen;
+                if ((uint)iy >= (uint)_inH) { new Span<short>(dst, rowLen).Clear(); continue; }
+                byte* src = input + (((long)n * _inH + iy) * _inW + ix0) * _inC;
+                if (fullX) { Widen(src, dst, rowLen, zp, u8); continue; }
+                for (int kx = 0; kx < _kW; kx++)
                 {
-                    long off = (((long)n * _inH + iy) * _inW + ix) * _inC;
-                    if (u8) GemmKernels.WidenSubtract(input + off, d, _inC, zp);
-                    else GemmKernels.WidenSubtract((sbyte*)input + off, d, _inC, zp);
+                    int ix = ix0 + kx * _dilW;
+                    if ((uint)ix < (uint)_inW) Widen(src + (long)kx * _dilW * _inC, dst + kx * _inC, _inC, zp, u8);
+                    else new Span<short>(dst + kx * _inC, _inC).Clear();
                 }
-                else new Span<short>(d, _inC).Clear();
             }
-        }
-        if ((_depth & 1) != 0) *d = 0; // the odd depth's pair partner
-    }
-
-    private void StoreQuantized(int p0, int count, int block, int* acc, byte* output)
-    {
-        bool u8 = _q.Kind == ConvKind.UInt8;
-        for (int r = 0; r < count; r++)
-        {
-            byte* outRow = output + (long)(p0 + r) * _outC;
-            for (int j = 0; j < 2 * GemmKernels.Block; j++)
-            {
-                int oc = block * GemmKernels.Block + j;
-                if (oc >= _outC) break;
-                int v = _q.Requantize(acc[r * 2 * GemmKernels.Block + j] + _q.Bias[oc], oc);
-                outRow[oc] = u8 ? (byte)v : (byte)(sbyte)v;
-            }
+            if ((_depth & 1) != 0) row[_depth] = 0; // the odd depth's pair partner
+            if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
         }
     }
 
-    private void StoreFloat(int p0, int count, int block, float* acc, float* output)
+    private static void Widen(byte* src, short* dst, int count, int zp, bool u8)
     {
-        for (int r = 0; r < count; r++)
-        {
-            float* outRow = output + (long)(p0 + r) * _outC;
-            for (int j = 0; j < 2 * GemmKernels.Block; j++)
-            {
-                int oc = block * GemmKernels.Block + j;
-                if (oc >= _outC) break;
-                float v = acc[r * 2 * GemmKernels.Block + j] + _q.FloatBias[oc];
-                outRow[oc] = v < _q.FMin ? _q.FMin : v > _q.FMax ? _q.FMax : v;
-            }
-        }
+        if (u8) GemmKernels.WidenSubtract(src, dst, count, zp);
+        else GemmKernels.WidenSubtract((sbyte*)src, dst, count, zp);
     }
 
     /// <summary>The spec: TFLite's reference convolution, one output element at a time (grouped conv included).</summary>

@@ -14,10 +14,15 @@ internal sealed unsafe class FullyConnected : OpKernel
     [ThreadStatic] internal static bool ForceReference;
 
     private ConvQuantization _q = null!;
-    private int _batch, _depth, _units, _pairs, _rowInts, _blocks;
-    private bool _fast;
-    private short[] _packedQ = [];
-    private float[] _packedF = [];
+    private int _batch, _depth, _units, _pairs, _panels, _units2;
+    private bool _fast, _byRows;
+    private SimdLevel _level;
+    private short* _packedQ;
+    private float* _packedF;
+    private Array? _packed;
+    private QuantizedOutputStage _stage;
+    private FloatOutputStage _fstage;
+    private Work _work = null!;
 
     public override void Prepare(KernelContext context)
     {
@@ -44,80 +49,73 @@ internal sealed unsafe class FullyConnected : OpKernel
 
         _fast = !ForceReference;
         if (!_fast) return;
-        _blocks = (_units + GemmKernels.Block - 1) / GemmKernels.Block;
+        _level = GemmKernels.Select();
+        _panels = GemmKernels.Panels(_units);
         if (_q.Kind == ConvKind.Float32)
         {
             float* w = (float*)weights.DataPointer;
-            _packedF = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
-            _rowInts = (_depth + 15) & ~15;
+            var packed = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
+            _packed = packed;
+            _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
         }
         else
         {
             byte* w = weights.DataPointer;
             bool u8 = _q.Kind == ConvKind.UInt8;
             var wzp = _q.WeightZeroPoints;
-            _packedQ = GemmKernels.PackInt16(_units, _depth,
+            var packed = GemmKernels.PackInt16(_units, _depth,
                 (u, k) => (u8 ? w[(long)u * _depth + k] : ((sbyte*)w)[(long)u * _depth + k]) - wzp[u], context.AllocatePersistent<short>);
+            _packed = packed;
+            _packedQ = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);
-            _rowInts = (_pairs + 15) & ~15;
+            context.RequestScratch((long)_batch * _pairs * 4);
         }
-        context.RequestScratch((GemmKernels.Rows * _rowInts + GemmKernels.Rows * 2 * GemmKernels.Block) * 4L);
+        // Threads split rows in groups of 8 when there are enough, else pairs of panels (batch 1 is a GEMV).
+        _byRows = _batch >= 16 * context.ThreadCount;
+        _units2 = _byRows ? (_batch + 7) / 8 : (_panels + 1) / 2;
+        _work = new Work(this);
     }
 
     public override void Eval(KernelContext context)
     {
         byte* input = context.Input(0).DataPointer, output = context.Output(0).DataPointer;
         if (!_fast) { EvalReference(input, context.Input(1).DataPointer, output); return; }
-        int* rows = (int*)context.Scratch;
-        int* acc = rows + GemmKernels.Rows * _rowInts;
-        bool isFloat = _q.Kind == ConvKind.Float32, u8 = _q.Kind == ConvKind.UInt8;
-        for (int b0 = 0; b0 < _batch; b0 += GemmKernels.Rows)
+        if (_q.Kind != ConvKind.Float32)
         {
-            int count = Math.Min(GemmKernels.Rows, _batch - b0);
-            for (int r = 0; r < GemmKernels.Rows; r++)
+            short* rows = (short*)context.Scratch;
+            for (int b = 0; b < _batch; b++)
             {
-                int* row = rows + r * _rowInts;
-                new Span<int>(row, _rowInts).Clear();
-                if (r >= count) continue;
-                long off = (long)(b0 + r) * _depth;
-                if (isFloat) new ReadOnlySpan<float>((float*)input + off, _depth).CopyTo(new Span<float>(row, _depth));
-                else if (u8) GemmKernels.WidenSubtract(input + off, (short*)row, _depth, _q.InputZeroPoint);
-                else GemmKernels.WidenSubtract((sbyte*)input + off, (short*)row, _depth, _q.InputZeroPoint);
+                short* row = rows + (long)b * 2 * _pairs;
+                long off = (long)b * _depth;
+                if (_q.Kind == ConvKind.UInt8) GemmKernels.WidenSubtract(input + off, row, _depth, _q.InputZeroPoint);
+                else GemmKernels.WidenSubtract((sbyte*)input + off, row, _depth, _q.InputZeroPoint);
+                if ((_depth & 1) != 0) row[_depth] = 0;
             }
-            for (int blk = 0; blk < _blocks; blk += 2)
-            {
-                int blk1 = blk + 1 < _blocks ? blk + 1 : blk;
-                if (isFloat)
-                {
-                    fixed (float* w = _packedF)
-                        GemmKernels.Floatx4x32((float*)rows, _rowInts, _depth, w + (long)blk * _depth * GemmKernels.Block,
-                            w + (long)blk1 * _depth * GemmKernels.Block, (float*)acc);
-                }
-                else
-                {
-                    fixed (short* w = _packedQ)
-                        GemmKernels.Int16x4x32(rows, _rowInts, _pairs, w + (long)blk * _pairs * 2 * GemmKernels.Block,
-                            w + (long)blk1 * _pairs * 2 * GemmKernels.Block, acc);
-                }
-                for (int r = 0; r < count; r++)
-                    for (int j = 0; j < 2 * GemmKernels.Block; j++)
-                    {
-                        int u = blk * GemmKernels.Block + j;
-                        if (u >= _units) break;
-                        long oi = (long)(b0 + r) * _units + u;
-                        if (isFloat)
-                        {
-                            float v = ((float*)acc)[r * 2 * GemmKernels.Block + j] + _q.FloatBias[u];
-                            ((float*)output)[oi] = v < _q.FMin ? _q.FMin : v > _q.FMax ? _q.FMax : v;
-                        }
-                        else
-                        {
-                            int v = _q.Requantize(acc[r * 2 * GemmKernels.Block + j] + _q.Bias[u], u);
-                            output[oi] = u8 ? (byte)v : (byte)(sbyte)v;
-                        }
-                    }
-            }
+            _work.A = context.Scratch;
         }
+        else _work.A = input;
+        _work.Output = output;
+        context.ParallelFor(_units2, _work);
+    }
+
+    private sealed class Work(FullyConnected k) : IParallelWork
+    {
+        public byte* A, Output;
+        public void Run(int start, int end, int worker) => k.Run(start, end, A, Output);
+    }
+
+    private void Run(int start, int end, byte* a, byte* output)
+    {
+        int r0 = 0, rows = _batch, p0 = 0, p1 = _panels;
+        if (_byRows) { r0 = start * 8; rows = Math.Min(_batch, end * 8) - r0; }
+        else { p0 = start * 2; p1 = Math.Min(_panels, end * 2); }
+        if (rows <= 0 || p0 >= p1) return;
+        if (_q.Kind == ConvKind.Float32)
+            GemmKernels.Float(_level, (float*)a + (long)r0 * _depth, _depth, rows, _depth, _packedF, p0, p1, (float*)output + (long)r0 * _units, _units, _units, _fstage);
+        else
+            GemmKernels.Quantized(_level, (int*)a + (long)r0 * _pairs, _pairs, rows, _pairs, _packedQ, p0, p1, output + (long)r0 * _units, _units, _units, _stage);
     }
 
     /// <summary>The spec: TFLite's reference fully connected.</summary>

@@ -11,6 +11,24 @@ public sealed class InterpreterOptions
 
     /// <summary>Kernels to use; null = <see cref="OpResolver.CreateDefault"/>. Add custom operators here.</summary>
     public OpResolver? Resolver { get; init; }
+
+    /// <summary>
+    /// Time every operator during <see cref="Interpreter.Invoke"/> (two timestamp reads per operator, no allocation);
+    /// read the totals with <see cref="Interpreter.GetOperatorProfile"/>. Like TFLite's op profiling.
+    /// </summary>
+    public bool EnableProfiling { get; init; }
+}
+
+/// <summary>Time spent in one operator over the invokes profiled so far.</summary>
+/// <param name="OperatorIndex">Index of the operator in execution order.</param>
+/// <param name="OpName">Builtin name or custom code.</param>
+/// <param name="OutputShape">Shape of the operator's first output.</param>
+/// <param name="TotalMilliseconds">Time summed over <paramref name="Invokes"/> invokes.</param>
+/// <param name="Invokes">Number of profiled invokes.</param>
+public sealed record OperatorProfile(int OperatorIndex, string OpName, int[] OutputShape, double TotalMilliseconds, long Invokes)
+{
+    /// <summary>Mean milliseconds per invoke.</summary>
+    public double MeanMilliseconds => Invokes == 0 ? 0 : TotalMilliseconds / Invokes;
 }
 
 /// <summary>
@@ -31,6 +49,8 @@ public sealed unsafe class Interpreter : IDisposable
     private byte* _arena;
     private bool _allocated;
     private bool _disposed;
+    private readonly long[]? _opTicks;
+    private long _profiledInvokes;
 
     private sealed class Node(OpKernel kernel, KernelContext context)
     {
@@ -71,6 +91,7 @@ public sealed unsafe class Interpreter : IDisposable
         if (missing.Count > 0)
             throw new UnsupportedOperatorException($"EdgeLite has no kernel for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");
         if (Threads > 1) _pool = new WorkerPool(Threads);
+        if (options.EnableProfiling) _opTicks = new long[_nodes.Length];
         foreach (var n in _nodes) n.Context.Pool = _pool;
         foreach (var t in _tensors)
         {
@@ -244,6 +265,7 @@ public sealed unsafe class Interpreter : IDisposable
     {
         RequireAllocated();
         var nodes = _nodes;
+        if (_opTicks != null) { InvokeProfiled(nodes, _opTicks); return; }
         for (int i = 0; i < nodes.Length; i++)
         {
             var n = nodes[i];
@@ -253,6 +275,48 @@ public sealed unsafe class Interpreter : IDisposable
                 throw new InterpreterException($"operator {n.Context.Operator.Index} ({n.Context.Operator.OpName}) failed: {e.Message}", e);
             }
         }
+    }
+
+    private void InvokeProfiled(Node[] nodes, long[] ticks)
+    {
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var n = nodes[i];
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            try { n.Kernel.Eval(n.Context); }
+            catch (Exception e) when (e is not InterpreterException)
+            {
+                throw new InterpreterException($"operator {n.Context.Operator.Index} ({n.Context.Operator.OpName}) failed: {e.Message}", e);
+            }
+            ticks[i] += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+        }
+        _profiledInvokes++;
+    }
+
+    /// <summary>
+    /// Per-operator times since creation or the last <see cref="ResetOperatorProfile"/>, in execution order.
+    /// Requires <see cref="InterpreterOptions.EnableProfiling"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Profiling is not enabled.</exception>
+    public IReadOnlyList<OperatorProfile> GetOperatorProfile()
+    {
+        if (_opTicks == null) throw new InvalidOperationException("profiling is off: create the interpreter with InterpreterOptions.EnableProfiling = true");
+        var list = new List<OperatorProfile>(_nodes.Length);
+        for (int i = 0; i < _nodes.Length; i++)
+        {
+            var op = _nodes[i].Context.Operator;
+            int[] shape = op.OutputArray.Length > 0 && op.OutputArray[0] >= 0 ? _tensors[op.OutputArray[0]].ShapeArray : [];
+            list.Add(new OperatorProfile(op.Index, op.OpName, shape, _opTicks[i] * 1000.0 / System.Diagnostics.Stopwatch.Frequency, _profiledInvokes));
+        }
+        return list;
+    }
+
+    /// <summary>Clears the per-operator times (for example after warm-up invokes).</summary>
+    public void ResetOperatorProfile()
+    {
+        if (_opTicks == null) return;
+        Array.Clear(_opTicks);
+        _profiledInvokes = 0;
     }
 
     /// <summary>A runner for the signature <paramref name="key"/> (null = the only/first signature).</summary>

@@ -4,152 +4,480 @@ using System.Runtime.Intrinsics.X86;
 
 namespace EdgeLite.Simd;
 
+/// <summary>Instruction set a kernel's fast path runs on (chosen once, at Prepare).</summary>
+internal enum SimdLevel
+{
+    /// <summary>Portable scalar loops (any CPU; the fallback on arm64 today).</summary>
+    Scalar,
+    /// <summary>x64 AVX2 + FMA, 256-bit vectors.</summary>
+    Avx2,
+    /// <summary>x64 AVX-512 F/BW, 512-bit vectors.</summary>
+    Avx512,
+}
+
 /// <summary>
-/// GEMM micro-kernels for conv-like ops: C[r, n] = Σ_k A[r, k] · B[k, n] for up to <see cref="Rows"/> rows of A
-/// (im2col patches) against weights packed once at Prepare in blocks of <see cref="Block"/> output channels.
+/// Output stage of the quantized GEMM, all arrays padded to whole panels: acc + bias[c], times scale[c] in float,
+/// clamped to [lo, hi] (the activation range less the zero point), rounded to nearest even, plus the zero point —
+/// XNNPACK's "fp32" requantization, identical to <see cref="Kernels.Common.ConvQuantization.Requantize"/>.
+/// </summary>
+internal unsafe struct QuantizedOutputStage
+{
+    public int* Bias;
+    public float* Scale;
+    public float Lo, Hi;
+    public int ZeroPoint;
+    public bool Signed;
+}
+
+/// <summary>Output stage of the float GEMM: acc + bias[c], clamped to [Min, Max] (the fused activation).</summary>
+internal unsafe struct FloatOutputStage
+{
+    public float* Bias;
+    public float Min, Max;
+}
+
+/// <summary>
+/// Packed GEMM for conv-like ops: C[r, c] = Σ_k A[r, k] · B[k, c] with the output stage fused, for a run of rows of A
+/// (im2col patches or FC inputs) against weights packed once at Prepare in panels of <see cref="Panel"/> output
+/// channels.
 /// <list type="bullet">
-/// <item>int16 path (quantized ops): A and B hold zero-point-corrected values (|v| ≤ 255) as int16 pairs along k;
-/// each step multiplies a broadcast pair of A with 16 pairs of B (vpmaddwd) into int32 — exact, no saturation.
-/// Packed B layout: [block][k/2][16 channels][2].</item>
-/// <item>float path: packed B layout [block][k][16 channels], FMA with a broadcast A value.</item>
+/// <item>Quantized: A and B hold zero-point-corrected values (|v| ≤ 255) as int16, paired along k, so each step
+/// multiplies a broadcast pair of A by 16 pairs of B (vpmaddwd) into exact int32 sums. Panel layout
+/// [panel][k/2][16 channels][2]; A rows are int32-packed pairs.</item>
+/// <item>Float: panel layout [panel][k][16 channels], FMA with a broadcast A value, k in order.</item>
 /// </list>
-/// AVX-512 kernels when the CPU has them, a portable scalar fallback otherwise (same results: integer sums are exact;
-/// float sums are accumulated in the same k order).
+/// Micro-kernels: AVX-512 8 rows × 32 channels (16 accumulators) and 1 row × 32 for tails; AVX2 4 × 16; scalar.
+/// Integer results are identical on every level; float results differ only by summation grouping (none: every level
+/// accumulates k in order with fused multiply-add).
 /// </summary>
 internal static unsafe class GemmKernels
 {
-    /// <summary>Output channels per packed block (one 512-bit vector of int32/float).</summary>
-    public const int Block = 16;
-    /// <summary>Rows (output pixels) per micro-kernel call.</summary>
-    public const int Rows = 4;
+    /// <summary>Output channels per packed panel (one 512-bit vector of int32/float).</summary>
+    public const int Panel = 16;
 
-    public static bool UseAvx512 { get; } = Avx512BW.IsSupported && Avx512F.IsSupported;
+    /// <summary>Tests set this (per thread, read when a kernel is prepared) to cap the instruction set used.</summary>
+    [ThreadStatic] internal static SimdLevel? MaxLevel;
+
+    /// <summary>The best level this CPU supports, capped by <see cref="MaxLevel"/>.</summary>
+    public static SimdLevel Select()
+    {
+        var best = Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported ? SimdLevel.Avx512
+            : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2 : SimdLevel.Scalar;
+        var cap = MaxLevel ?? SimdLevel.Avx512;
+        return best < cap ? best : cap;
+    }
+
+    /// <summary>Number of panels for <paramref name="channels"/> output channels.</summary>
+    public static int Panels(int channels) => (channels + Panel - 1) / Panel;
 
     /// <summary>Number of int16 pairs for depth <paramref name="k"/>.</summary>
     public static int Pairs(int k) => (k + 1) / 2;
 
-    /// <summary>Packs int weights w(oc, k) (already zero-point corrected) for the int16 kernel.</summary>
+    /// <summary>Packs int weights w(oc, k) (already zero-point corrected) for the int16 kernels.</summary>
     public static short[] PackInt16(int outChannels, int depth, Func<int, int, int> weight, Func<int, short[]> allocate)
     {
-        int blocks = (outChannels + Block - 1) / Block, pairs = Pairs(depth);
-        var packed = allocate(blocks * pairs * Block * 2);
-        for (int b = 0; b < blocks; b++)
-            for (int p = 0; p < pairs; p++)
-                for (int j = 0; j < Block; j++)
+        int panels = Panels(outChannels), pairs = Pairs(depth);
+        var packed = allocate(panels * pairs * Panel * 2);
+        for (int b = 0; b < panels; b++)
+            for (int j = 0; j < Panel; j++)
+            {
+                int oc = b * Panel + j;
+                if (oc >= outChannels) continue;
+                for (int p = 0; p < pairs; p++)
                 {
-                    int oc = b * Block + j;
-                    if (oc >= outChannels) continue;
-                    int baseIndex = ((b * pairs + p) * Block + j) * 2;
-                    int k0 = 2 * p, k1 = 2 * p + 1;
-                    packed[baseIndex] = (short)weight(oc, k0);
-                    packed[baseIndex + 1] = k1 < depth ? (short)weight(oc, k1) : (short)0;
+                    int baseIndex = ((b * pairs + p) * Panel + j) * 2;
+                    packed[baseIndex] = (short)weight(oc, 2 * p);
+                    packed[baseIndex + 1] = 2 * p + 1 < depth ? (short)weight(oc, 2 * p + 1) : (short)0;
                 }
+            }
         return packed;
     }
 
-    /// <summary>Packs float weights w(oc, k) for the float kernel.</summary>
+    /// <summary>Packs float weights w(oc, k) for the float kernels.</summary>
     public static float[] PackFloat(int outChannels, int depth, Func<int, int, float> weight, Func<int, float[]> allocate)
     {
-        int blocks = (outChannels + Block - 1) / Block;
-        var packed = allocate(blocks * depth * Block);
-        for (int b = 0; b < blocks; b++)
-            for (int k = 0; k < depth; k++)
-                for (int j = 0; j < Block; j++)
-                {
-                    int oc = b * Block + j;
-                    packed[(b * depth + k) * Block + j] = oc < outChannels ? weight(oc, k) : 0f;
-                }
+        int panels = Panels(outChannels);
+        var packed = allocate(panels * depth * Panel);
+        for (int b = 0; b < panels; b++)
+            for (int j = 0; j < Panel; j++)
+            {
+                int oc = b * Panel + j;
+                if (oc >= outChannels) continue;
+                for (int k = 0; k < depth; k++) packed[(b * depth + k) * Panel + j] = weight(oc, k);
+            }
         return packed;
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // Quantized frame
+    // ------------------------------------------------------------------------------------------------------------
+
     /// <summary>
-    /// acc[r * 2 * Block + n] = Σ_p pairs(A_r[p]) · B[p, n] for 4 rows and two blocks (32 channels);
-    /// <paramref name="a"/> points to 4 rows of <paramref name="pairs"/> int32-packed int16 pairs, <paramref name="aStride"/> ints apart.
-    /// <paramref name="b1"/> may equal <paramref name="b0"/> when only one block is left (its results are then ignored).
+    /// Rows [0, rows) of A (int32-packed int16 pairs, <paramref name="aStride"/> ints apart) times panels
+    /// [panelStart, panelEnd) of <paramref name="packed"/>, requantized into <paramref name="output"/> (row r at
+    /// output + r·outStride, channel c at byte c; channels ≥ <paramref name="channels"/> are not written).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Int16x4x32(int* a, int aStride, int pairs, short* b0, short* b1, int* acc)
+    public static void Quantized(SimdLevel level, int* a, int aStride, int rows, int pairs, short* packed, int panelStart, int panelEnd,
+        byte* output, int outStride, int channels, in QuantizedOutputStage s)
     {
-        if (UseAvx512)
+        long panelShorts = (long)pairs * 2 * Panel;
+        for (int p = panelStart; p < panelEnd;)
         {
-            Vector512<int> c00 = default, c01 = default, c10 = default, c11 = default,
-                c20 = default, c21 = default, c30 = default, c31 = default;
-            int* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
-            for (int p = 0; p < pairs; p++)
+            short* w = packed + p * panelShorts;
+            int c0 = p * Panel;
+            int nc = Math.Min(channels - c0, 2 * Panel);
+            if (level == SimdLevel.Avx512)
             {
-                var w0 = Vector512.Load(b0 + p * 2 * Block);
-                var w1 = Vector512.Load(b1 + p * 2 * Block);
-                var x0 = Vector512.Create(a0[p]).AsInt16();
-                var x1 = Vector512.Create(a1[p]).AsInt16();
-                var x2 = Vector512.Create(a2[p]).AsInt16();
-                var x3 = Vector512.Create(a3[p]).AsInt16();
-                c00 += Avx512BW.MultiplyAddAdjacent(x0, w0); c01 += Avx512BW.MultiplyAddAdjacent(x0, w1);
-                c10 += Avx512BW.MultiplyAddAdjacent(x1, w0); c11 += Avx512BW.MultiplyAddAdjacent(x1, w1);
-                c20 += Avx512BW.MultiplyAddAdjacent(x2, w0); c21 += Avx512BW.MultiplyAddAdjacent(x2, w1);
-                c30 += Avx512BW.MultiplyAddAdjacent(x3, w0); c31 += Avx512BW.MultiplyAddAdjacent(x3, w1);
-            }
-            c00.Store(acc); c01.Store(acc + 16); c10.Store(acc + 32); c11.Store(acc + 48);
-            c20.Store(acc + 64); c21.Store(acc + 80); c30.Store(acc + 96); c31.Store(acc + 112);
-            return;
-        }
-        for (int r = 0; r < Rows; r++)
-        {
-            short* ar = (short*)(a + r * aStride);
-            for (int half = 0; half < 2; half++)
-            {
-                short* bb = half == 0 ? b0 : b1;
-                for (int j = 0; j < Block; j++)
+                bool two = p + 1 < panelEnd;
+                int r = 0;
+                if (two)
                 {
-                    int s = 0;
-                    for (int p = 0; p < pairs; p++)
-                        s += ar[2 * p] * bb[(p * Block + j) * 2] + ar[2 * p + 1] * bb[(p * Block + j) * 2 + 1];
-                    acc[r * 2 * Block + half * Block + j] = s;
+                    for (; r + 8 <= rows; r += 8) Q512x8<True>(a + (long)r * aStride, aStride, pairs, w, w + panelShorts, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                    for (; r < rows; r++) Q512x1<True>(a + (long)r * aStride, pairs, w, w + panelShorts, output + (long)r * outStride + c0, c0, nc, s);
                 }
+                else
+                {
+                    for (; r + 8 <= rows; r += 8) Q512x8<False>(a + (long)r * aStride, aStride, pairs, w, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                    for (; r < rows; r++) Q512x1<False>(a + (long)r * aStride, pairs, w, w, output + (long)r * outStride + c0, c0, nc, s);
+                }
+                p += two ? 2 : 1;
+                continue;
             }
+            nc = Math.Min(nc, Panel);
+            if (level == SimdLevel.Avx2)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) Q256x4(a + (long)r * aStride, aStride, pairs, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) QScalar(a + (long)r * aStride, pairs, w, output + (long)r * outStride + c0, c0, nc, s);
+            }
+            else
+                for (int r = 0; r < rows; r++) QScalar(a + (long)r * aStride, pairs, w, output + (long)r * outStride + c0, c0, nc, s);
+            p++;
         }
     }
 
-    /// <summary>Float twin of <see cref="Int16x4x32"/>: 4 rows of <paramref name="depth"/> floats, two blocks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Floatx4x32(float* a, int aStride, int depth, float* b0, float* b1, float* acc)
+    private interface IFlag { static abstract bool Value { get; } }
+    private struct True : IFlag { public static bool Value => true; }
+    private struct False : IFlag { public static bool Value => false; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Requantize512(Vector512<int> acc, int c, in QuantizedOutputStage s)
     {
-        if (UseAvx512)
+        var f = Avx512F.ConvertToVector512Single(acc + Vector512.Load(s.Bias + c)) * Vector512.Load(s.Scale + c);
+        f = Avx512F.Min(Avx512F.Max(f, Vector512.Create(s.Lo)), Vector512.Create(s.Hi));
+        var i = Avx512F.ConvertToVector512Int32(f) + Vector512.Create(s.ZeroPoint); // rounds to nearest even (MXCSR default)
+        return s.Signed ? Avx512F.ConvertToVector128SByte(i).AsByte() : Avx512F.ConvertToVector128Byte(i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store16(Vector128<byte> v, byte* dst, int n)
+    {
+        if (n >= 16) { v.Store(dst); return; }
+        if (n <= 0) return;
+        byte* tmp = stackalloc byte[16];
+        v.Store(tmp);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Madd(int pair, Vector512<short> w, Vector512<int> acc)
+        => acc + Avx512BW.MultiplyAddAdjacent(Vector512.Create(pair).AsInt16(), w);
+
+    /// <summary>AVX-512: 8 rows × 16 or 32 channels (<typeparamref name="TTwo"/>), output stage fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Q512x8<TTwo>(int* a, int aStride, int pairs, short* w0, short* w1, byte* o, int oStride, int c0, int nc, in QuantizedOutputStage s)
+        where TTwo : struct, IFlag
+    {
+        int* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        int* a4 = a + 4 * aStride, a5 = a + 5 * aStride, a6 = a + 6 * aStride, a7 = a + 7 * aStride;
+        Vector512<int> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
+        Vector512<int> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
+        for (int p = 0; p < pairs; p++)
         {
-            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
-                c20 = default, c21 = default, c30 = default, c31 = default;
-            float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
-            for (int k = 0; k < depth; k++)
+            var v0 = Vector512.Load(w0).AsInt16();
+            c00 = Madd(a0[p], v0, c00); c10 = Madd(a1[p], v0, c10); c20 = Madd(a2[p], v0, c20); c30 = Madd(a3[p], v0, c30);
+            c40 = Madd(a4[p], v0, c40); c50 = Madd(a5[p], v0, c50); c60 = Madd(a6[p], v0, c60); c70 = Madd(a7[p], v0, c70);
+            w0 += 2 * Panel;
+            if (TTwo.Value)
             {
-                var w0 = Vector512.Load(b0 + k * Block);
-                var w1 = Vector512.Load(b1 + k * Block);
-                var x0 = Vector512.Create(a0[k]);
-                var x1 = Vector512.Create(a1[k]);
-                var x2 = Vector512.Create(a2[k]);
-                var x3 = Vector512.Create(a3[k]);
-                c00 = Avx512F.FusedMultiplyAdd(x0, w0, c00); c01 = Avx512F.FusedMultiplyAdd(x0, w1, c01);
-                c10 = Avx512F.FusedMultiplyAdd(x1, w0, c10); c11 = Avx512F.FusedMultiplyAdd(x1, w1, c11);
-                c20 = Avx512F.FusedMultiplyAdd(x2, w0, c20); c21 = Avx512F.FusedMultiplyAdd(x2, w1, c21);
-                c30 = Avx512F.FusedMultiplyAdd(x3, w0, c30); c31 = Avx512F.FusedMultiplyAdd(x3, w1, c31);
+                var v1 = Vector512.Load(w1).AsInt16();
+                c01 = Madd(a0[p], v1, c01); c11 = Madd(a1[p], v1, c11); c21 = Madd(a2[p], v1, c21); c31 = Madd(a3[p], v1, c31);
+                c41 = Madd(a4[p], v1, c41); c51 = Madd(a5[p], v1, c51); c61 = Madd(a6[p], v1, c61); c71 = Madd(a7[p], v1, c71);
+                w1 += 2 * Panel;
             }
-            c00.Store(acc); c01.Store(acc + 16); c10.Store(acc + 32); c11.Store(acc + 48);
-            c20.Store(acc + 64); c21.Store(acc + 80); c30.Store(acc + 96); c31.Store(acc + 112);
-            return;
         }
-        for (int r = 0; r < Rows; r++)
+        Store16(Requantize512(c00, c0, s), o, nc); Store16(Requantize512(c10, c0, s), o + oStride, nc);
+        Store16(Requantize512(c20, c0, s), o + 2 * oStride, nc); Store16(Requantize512(c30, c0, s), o + 3 * oStride, nc);
+        Store16(Requantize512(c40, c0, s), o + 4 * oStride, nc); Store16(Requantize512(c50, c0, s), o + 5 * oStride, nc);
+        Store16(Requantize512(c60, c0, s), o + 6 * oStride, nc); Store16(Requantize512(c70, c0, s), o + 7 * oStride, nc);
+        if (TTwo.Value)
         {
-            float* ar = a + r * aStride;
-            for (int half = 0; half < 2; half++)
-            {
-                float* bb = half == 0 ? b0 : b1;
-                for (int j = 0; j < Block; j++)
-                {
-                    float s = 0;
-                    for (int k = 0; k < depth; k++) s = MathF.FusedMultiplyAdd(ar[k], bb[k * Block + j], s);
-                    acc[r * 2 * Block + half * Block + j] = s;
-                }
-            }
+            int c1 = c0 + Panel, n1 = nc - Panel;
+            byte* q = o + Panel;
+            Store16(Requantize512(c01, c1, s), q, n1); Store16(Requantize512(c11, c1, s), q + oStride, n1);
+            Store16(Requantize512(c21, c1, s), q + 2 * oStride, n1); Store16(Requantize512(c31, c1, s), q + 3 * oStride, n1);
+            Store16(Requantize512(c41, c1, s), q + 4 * oStride, n1); Store16(Requantize512(c51, c1, s), q + 5 * oStride, n1);
+            Store16(Requantize512(c61, c1, s), q + 6 * oStride, n1); Store16(Requantize512(c71, c1, s), q + 7 * oStride, n1);
         }
     }
+
+    /// <summary>AVX-512: one row × 16 or 32 channels (tails, FC with batch 1), two interleaved sums per panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Q512x1<TTwo>(int* a, int pairs, short* w0, short* w1, byte* o, int c0, int nc, in QuantizedOutputStage s)
+        where TTwo : struct, IFlag
+    {
+        Vector512<int> x0 = default, y0 = default, x1 = default, y1 = default;
+        int p = 0;
+        for (; p + 2 <= pairs; p += 2)
+        {
+            x0 = Madd(a[p], Vector512.Load(w0).AsInt16(), x0);
+            y0 = Madd(a[p + 1], Vector512.Load(w0 + 2 * Panel).AsInt16(), y0);
+            w0 += 4 * Panel;
+            if (TTwo.Value)
+            {
+                x1 = Madd(a[p], Vector512.Load(w1).AsInt16(), x1);
+                y1 = Madd(a[p + 1], Vector512.Load(w1 + 2 * Panel).AsInt16(), y1);
+                w1 += 4 * Panel;
+            }
+        }
+        if (p < pairs)
+        {
+            x0 = Madd(a[p], Vector512.Load(w0).AsInt16(), x0);
+            if (TTwo.Value) x1 = Madd(a[p], Vector512.Load(w1).AsInt16(), x1);
+        }
+        Store16(Requantize512(x0 + y0, c0, s), o, nc);
+        if (TTwo.Value) Store16(Requantize512(x1 + y1, c0 + Panel, s), o + Panel, nc - Panel);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Requantize256(Vector256<int> acc, int c, in QuantizedOutputStage s)
+    {
+        var f = Avx.ConvertToVector256Single(acc + Vector256.Load(s.Bias + c)) * Vector256.Load(s.Scale + c);
+        f = Avx.Min(Avx.Max(f, Vector256.Create(s.Lo)), Vector256.Create(s.Hi));
+        return Avx.ConvertToVector256Int32(f) + Vector256.Create(s.ZeroPoint);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store16x256(Vector256<int> lo, Vector256<int> hi, byte* dst, int n, bool signed)
+    {
+        // values are already within the output type's range: packing saturates nothing
+        var words = Avx2.PackSignedSaturate(lo, hi);                 // lanes: lo0-3 hi0-3 | lo4-7 hi4-7
+        words = Avx2.Permute4x64(words.AsInt64(), 0b11_01_10_00).AsInt16(); // lo0-7 hi0-7
+        Vector128<byte> bytes = signed
+            ? Sse2.PackSignedSaturate(words.GetLower(), words.GetUpper()).AsByte()
+            : Sse2.PackUnsignedSaturate(words.GetLower(), words.GetUpper());
+        Store16(bytes, dst, n);
+    }
+
+    /// <summary>AVX2: 4 rows × 16 channels, output stage fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Q256x4(int* a, int aStride, int pairs, short* w, byte* o, int oStride, int c0, int nc, in QuantizedOutputStage s)
+    {
+        int* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < pairs; p++)
+        {
+            var v0 = Vector256.Load(w).AsInt16(); var v1 = Vector256.Load(w + 16).AsInt16();
+            w += 2 * Panel;
+            var x = Vector256.Create(a0[p]).AsInt16(); c00 += Avx2.MultiplyAddAdjacent(x, v0); c01 += Avx2.MultiplyAddAdjacent(x, v1);
+            x = Vector256.Create(a1[p]).AsInt16(); c10 += Avx2.MultiplyAddAdjacent(x, v0); c11 += Avx2.MultiplyAddAdjacent(x, v1);
+            x = Vector256.Create(a2[p]).AsInt16(); c20 += Avx2.MultiplyAddAdjacent(x, v0); c21 += Avx2.MultiplyAddAdjacent(x, v1);
+            x = Vector256.Create(a3[p]).AsInt16(); c30 += Avx2.MultiplyAddAdjacent(x, v0); c31 += Avx2.MultiplyAddAdjacent(x, v1);
+        }
+        Store16x256(Requantize256(c00, c0, s), Requantize256(c01, c0 + 8, s), o, nc, s.Signed);
+        Store16x256(Requantize256(c10, c0, s), Requantize256(c11, c0 + 8, s), o + oStride, nc, s.Signed);
+        Store16x256(Requantize256(c20, c0, s), Requantize256(c21, c0 + 8, s), o + 2 * oStride, nc, s.Signed);
+        Store16x256(Requantize256(c30, c0, s), Requantize256(c31, c0 + 8, s), o + 3 * oStride, nc, s.Signed);
+    }
+
+    /// <summary>Portable: one row × one panel.</summary>
+    private static void QScalar(int* a, int pairs, short* w, byte* o, int c0, int nc, in QuantizedOutputStage s)
+    {
+        short* x = (short*)a;
+        for (int j = 0; j < nc; j++)
+        {
+            int acc = 0;
+            for (int p = 0; p < pairs; p++)
+                acc += x[2 * p] * w[(p * Panel + j) * 2] + x[2 * p + 1] * w[(p * Panel + j) * 2 + 1];
+            o[j] = RequantizeScalar(acc, c0 + j, s);
+        }
+    }
+
+    /// <summary>The scalar output stage (same arithmetic as the vector ones).</summary>
+    public static byte RequantizeScalar(int acc, int c, in QuantizedOutputStage s)
+    {
+        float f = (float)(acc + s.Bias[c]) * s.Scale[c];
+        f = f < s.Lo ? s.Lo : f > s.Hi ? s.Hi : f;
+        int v = (int)MathF.Round(f, MidpointRounding.ToEven) + s.ZeroPoint;
+        return s.Signed ? (byte)(sbyte)v : (byte)v;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Float frame
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>Float twin of <see cref="Quantized"/>: rows of A are <paramref name="depth"/> floats, <paramref name="aStride"/> apart.</summary>
+    public static void Float(SimdLevel level, float* a, int aStride, int rows, int depth, float* packed, int panelStart, int panelEnd,
+        float* output, int outStride, int channels, in FloatOutputStage s)
+    {
+        long panelFloats = (long)depth * Panel;
+        for (int p = panelStart; p < panelEnd;)
+        {
+            float* w = packed + p * panelFloats;
+            int c0 = p * Panel;
+            int nc = Math.Min(channels - c0, 2 * Panel);
+            if (level == SimdLevel.Avx512)
+            {
+                bool two = p + 1 < panelEnd;
+                int r = 0;
+                if (two)
+                {
+                    for (; r + 8 <= rows; r += 8) F512x8<True>(a + (long)r * aStride, aStride, depth, w, w + panelFloats, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                    for (; r < rows; r++) F512x1<True>(a + (long)r * aStride, depth, w, w + panelFloats, output + (long)r * outStride + c0, c0, nc, s);
+                }
+                else
+                {
+                    for (; r + 8 <= rows; r += 8) F512x8<False>(a + (long)r * aStride, aStride, depth, w, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                    for (; r < rows; r++) F512x1<False>(a + (long)r * aStride, depth, w, w, output + (long)r * outStride + c0, c0, nc, s);
+                }
+                p += two ? 2 : 1;
+                continue;
+            }
+            nc = Math.Min(nc, Panel);
+            if (level == SimdLevel.Avx2)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) F256x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) FScalar(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
+            }
+            else
+                for (int r = 0; r < rows; r++) FScalar(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
+            p++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreF512(Vector512<float> acc, int c, float* dst, int n, in FloatOutputStage s)
+    {
+        var v = Avx512F.Min(Avx512F.Max(acc + Vector512.Load(s.Bias + c), Vector512.Create(s.Min)), Vector512.Create(s.Max));
+        if (n >= 16) { v.Store(dst); return; }
+        if (n <= 0) return;
+        float* tmp = stackalloc float[16];
+        v.Store(tmp);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+    /// <summary>AVX-512: 8 rows × 16 or 32 channels of float FMA, bias and clamp fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void F512x8<TTwo>(float* a, int aStride, int depth, float* w0, float* w1, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+        where TTwo : struct, IFlag
+    {
+        float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        float* a4 = a + 4 * aStride, a5 = a + 5 * aStride, a6 = a + 6 * aStride, a7 = a + 7 * aStride;
+        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
+        Vector512<float> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
+        for (int k = 0; k < depth; k++)
+        {
+            var v0 = Vector512.Load(w0);
+            var x0 = Vector512.Create(a0[k]); var x1 = Vector512.Create(a1[k]); var x2 = Vector512.Create(a2[k]); var x3 = Vector512.Create(a3[k]);
+            c00 = Avx512F.FusedMultiplyAdd(x0, v0, c00); c10 = Avx512F.FusedMultiplyAdd(x1, v0, c10);
+            c20 = Avx512F.FusedMultiplyAdd(x2, v0, c20); c30 = Avx512F.FusedMultiplyAdd(x3, v0, c30);
+            if (TTwo.Value)
+            {
+                var v1 = Vector512.Load(w1);
+                c01 = Avx512F.FusedMultiplyAdd(x0, v1, c01); c11 = Avx512F.FusedMultiplyAdd(x1, v1, c11);
+                c21 = Avx512F.FusedMultiplyAdd(x2, v1, c21); c31 = Avx512F.FusedMultiplyAdd(x3, v1, c31);
+            }
+            x0 = Vector512.Create(a4[k]); x1 = Vector512.Create(a5[k]); x2 = Vector512.Create(a6[k]); x3 = Vector512.Create(a7[k]);
+            c40 = Avx512F.FusedMultiplyAdd(x0, v0, c40); c50 = Avx512F.FusedMultiplyAdd(x1, v0, c50);
+            c60 = Avx512F.FusedMultiplyAdd(x2, v0, c60); c70 = Avx512F.FusedMultiplyAdd(x3, v0, c70);
+            if (TTwo.Value)
+            {
+                var v1 = Vector512.Load(w1);
+                c41 = Avx512F.FusedMultiplyAdd(x0, v1, c41); c51 = Avx512F.FusedMultiplyAdd(x1, v1, c51);
+                c61 = Avx512F.FusedMultiplyAdd(x2, v1, c61); c71 = Avx512F.FusedMultiplyAdd(x3, v1, c71);
+                w1 += Panel;
+            }
+            w0 += Panel;
+        }
+        StoreF512(c00, c0, o, nc, s); StoreF512(c10, c0, o + oStride, nc, s);
+        StoreF512(c20, c0, o + 2 * oStride, nc, s); StoreF512(c30, c0, o + 3 * oStride, nc, s);
+        StoreF512(c40, c0, o + 4 * oStride, nc, s); StoreF512(c50, c0, o + 5 * oStride, nc, s);
+        StoreF512(c60, c0, o + 6 * oStride, nc, s); StoreF512(c70, c0, o + 7 * oStride, nc, s);
+        if (TTwo.Value)
+        {
+            int c1 = c0 + Panel, n1 = nc - Panel;
+            float* q = o + Panel;
+            StoreF512(c01, c1, q, n1, s); StoreF512(c11, c1, q + oStride, n1, s);
+            StoreF512(c21, c1, q + 2 * oStride, n1, s); StoreF512(c31, c1, q + 3 * oStride, n1, s);
+            StoreF512(c41, c1, q + 4 * oStride, n1, s); StoreF512(c51, c1, q + 5 * oStride, n1, s);
+            StoreF512(c61, c1, q + 6 * oStride, n1, s); StoreF512(c71, c1, q + 7 * oStride, n1, s);
+        }
+    }
+
+    /// <summary>AVX-512: one row × 16 or 32 channels of float FMA (k in order, as every other level).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void F512x1<TTwo>(float* a, int depth, float* w0, float* w1, float* o, int c0, int nc, in FloatOutputStage s)
+        where TTwo : struct, IFlag
+    {
+        Vector512<float> x0 = default, x1 = default;
+        for (int k = 0; k < depth; k++)
+        {
+            var x = Vector512.Create(a[k]);
+            x0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(w0), x0);
+            w0 += Panel;
+            if (TTwo.Value) { x1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(w1), x1); w1 += Panel; }
+        }
+        StoreF512(x0, c0, o, nc, s);
+        if (TTwo.Value) StoreF512(x1, c0 + Panel, o + Panel, nc - Panel, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreF256x2(Vector256<float> lo, Vector256<float> hi, int c, float* dst, int n, in FloatOutputStage s)
+    {
+        var mn = Vector256.Create(s.Min); var mx = Vector256.Create(s.Max);
+        lo = Avx.Min(Avx.Max(lo + Vector256.Load(s.Bias + c), mn), mx);
+        hi = Avx.Min(Avx.Max(hi + Vector256.Load(s.Bias + c + 8), mn), mx);
+        if (n >= 16) { lo.Store(dst); hi.Store(dst + 8); return; }
+        float* tmp = stackalloc float[16];
+        lo.Store(tmp); hi.Store(tmp + 8);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+    /// <summary>AVX2: 4 rows × 16 channels of float FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void F256x4(float* a, int aStride, int depth, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+    {
+        float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int k = 0; k < depth; k++)
+        {
+            var v0 = Vector256.Load(w); var v1 = Vector256.Load(w + 8);
+            w += Panel;
+            var x = Vector256.Create(a0[k]); c00 = Fma.MultiplyAdd(x, v0, c00); c01 = Fma.MultiplyAdd(x, v1, c01);
+            x = Vector256.Create(a1[k]); c10 = Fma.MultiplyAdd(x, v0, c10); c11 = Fma.MultiplyAdd(x, v1, c11);
+            x = Vector256.Create(a2[k]); c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
+            x = Vector256.Create(a3[k]); c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
+        }
+        StoreF256x2(c00, c01, c0, o, nc, s); StoreF256x2(c10, c11, c0, o + oStride, nc, s);
+        StoreF256x2(c20, c21, c0, o + 2 * oStride, nc, s); StoreF256x2(c30, c31, c0, o + 3 * oStride, nc, s);
+    }
+
+    /// <summary>Portable: one row × one panel, fused multiply-add with k in order.</summary>
+    private static void FScalar(float* a, int depth, float* w, float* o, int c0, int nc, in FloatOutputStage s)
+    {
+        for (int j = 0; j < nc; j++)
+        {
+            float acc = 0;
+            for (int k = 0; k < depth; k++) acc = MathF.FusedMultiplyAdd(a[k], w[k * Panel + j], acc);
+            float v = acc + s.Bias[c0 + j];
+            o[j] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Packing A
+    // ------------------------------------------------------------------------------------------------------------
 
     /// <summary>dst[i] = src[i] - zeroPoint as int16, for uint8 sources.</summary>
     public static void WidenSubtract(byte* src, short* dst, int n, int zeroPoint)
@@ -159,10 +487,7 @@ internal static unsafe class GemmKernels
         {
             var zp = Vector256.Create((short)zeroPoint);
             for (; i + 16 <= n; i += 16)
-            {
-                var v = Vector128.Load(src + i);
-                (Vector256.WidenLower(v.ToVector256Unsafe()).AsInt16() - zp).Store(dst + i);
-            }
+                (Vector256.WidenLower(Vector128.Load(src + i).ToVector256Unsafe()).AsInt16() - zp).Store(dst + i);
         }
         for (; i < n; i++) dst[i] = (short)(src[i] - zeroPoint);
     }
@@ -175,10 +500,7 @@ internal static unsafe class GemmKernels
         {
             var zp = Vector256.Create((short)zeroPoint);
             for (; i + 16 <= n; i += 16)
-            {
-                var v = Vector128.Load(src + i);
-                (Vector256.WidenLower(v.ToVector256Unsafe()) - zp).Store(dst + i);
-            }
+                (Vector256.WidenLower(Vector128.Load(src + i).ToVector256Unsafe()) - zp).Store(dst + i);
         }
         for (; i < n; i++) dst[i] = (short)(src[i] - zeroPoint);
     }

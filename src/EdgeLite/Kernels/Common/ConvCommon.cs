@@ -116,6 +116,37 @@ internal sealed class ConvQuantization
         return (int)MathF.Round(scaled, MidpointRounding.ToEven) + OutputZeroPoint;
     }
 
+    /// <summary>
+    /// The vectorised output stage (<see cref="Simd.GemmKernels"/>) with bias and scale padded to
+    /// <paramref name="paddedChannels"/> in pinned persistent memory.
+    /// </summary>
+    public unsafe Simd.QuantizedOutputStage CreateOutputStage(KernelContext context, int paddedChannels)
+    {
+        var bias = context.AllocatePersistent<int>(paddedChannels);
+        var scale = context.AllocatePersistent<float>(paddedChannels);
+        Bias.CopyTo(bias, 0);
+        Scales.CopyTo(scale, 0);
+        _pinned.Add(bias); _pinned.Add(scale);
+        return new Simd.QuantizedOutputStage
+        {
+            Bias = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bias[0]),
+            Scale = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref scale[0]),
+            Lo = QMin - OutputZeroPoint, Hi = QMax - OutputZeroPoint, ZeroPoint = OutputZeroPoint, Signed = Kind == ConvKind.Int8,
+        };
+    }
+
+    /// <summary>The float output stage with the bias padded to <paramref name="paddedChannels"/> in pinned memory.</summary>
+    public unsafe Simd.FloatOutputStage CreateFloatOutputStage(KernelContext context, int paddedChannels)
+    {
+        var bias = context.AllocatePersistent<float>(paddedChannels);
+        FloatBias.CopyTo(bias, 0);
+        _pinned.Add(bias);
+        return new Simd.FloatOutputStage { Bias = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bias[0]), Min = FMin, Max = FMax };
+    }
+
+    // keeps the pinned arrays behind the output stages' pointers alive
+    private readonly List<Array> _pinned = [];
+
     /// <summary>TFLite's builtin-kernel requantization: quantized multiplier and shift (MultiplyByQuantizedMultiplier).</summary>
     public int RequantizeFixedPoint(int acc, int c)
     {

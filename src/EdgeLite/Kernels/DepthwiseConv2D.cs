@@ -1,6 +1,5 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using EdgeLite.Kernels.Common;
+using EdgeLite.Simd;
 
 namespace EdgeLite.Kernels;
 
@@ -20,8 +19,16 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private int _batches, _inH, _inW, _inC, _outH, _outW, _outC, _kH, _kW, _mult;
     private int _strideH, _strideW, _dilH, _dilW, _padH, _padW;
     private bool _fast;
-    private int[] _wInt = [];     // [KH*KW][C] w - w_zp
-    private float[] _wFloat = []; // [KH*KW][C]
+    // fast path: per pixel, channel-vectorised sums over the taps inside the image (DepthwiseKernels)
+    private SimdLevel _level;
+    private int _taps, _cPad;
+    private int* _w;          // [tap][cPad] w - w_zp (quantized)
+    private float* _wf;       // [tap][cPad] (float)
+    private int* _allOffs;    // interior pixels: offsets of every tap from the window's top-left input pixel
+    private int* _allTaps;
+    private readonly List<Array> _keep = [];
+    private QuantizedOutputStage _stage;
+    private FloatOutputStage _fstage;
     private Work _work = null!;
 
     public override void Prepare(KernelContext context)
@@ -48,26 +55,47 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         _q = ConvQuantization.Prepare(context, input, filter, bias, output, _outC, 3, o.FusedActivationFunction);
         context.SetOutputShape(0, [_batches, _outH, _outW, _outC]);
 
-        _fast = _mult == 1 && !ForceReference;
+        _fast = _mult == 1 && !ForceReference && (long)_inH * _inW * _inC < int.MaxValue / 4;
         if (!_fast) return;
-        int taps = _kH * _kW;
+        _level = Simd.GemmKernels.Select();
+        _taps = _kH * _kW;
+        _cPad = (_outC + 15) & ~15;
         if (_q.Kind == ConvKind.Float32)
         {
-            _wFloat = context.AllocatePersistent<float>(taps * _outC);
-            new ReadOnlySpan<float>(filter.DataPointer, taps * _outC).CopyTo(_wFloat);
+            var wf = context.AllocatePersistent<float>(_taps * _cPad);
+            for (int t = 0; t < _taps; t++)
+                new ReadOnlySpan<float>((float*)filter.DataPointer + t * _outC, _outC).CopyTo(wf.AsSpan(t * _cPad));
+            _keep.Add(wf);
+            _wf = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref wf[0]);
+            _fstage = _q.CreateFloatOutputStage(context, _cPad);
         }
         else
         {
-            _wInt = context.AllocatePersistent<int>(taps * _outC);
+            var wi = context.AllocatePersistent<int>(_taps * _cPad);
             bool u8 = _q.Kind == ConvKind.UInt8;
-            for (int t = 0; t < taps; t++)
+            for (int t = 0; t < _taps; t++)
                 for (int c = 0; c < _outC; c++)
                 {
                     int i = t * _outC + c;
-                    _wInt[i] = (u8 ? filter.DataPointer[i] : ((sbyte*)filter.DataPointer)[i]) - _q.WeightZeroPoints[c];
+                    wi[t * _cPad + c] = (u8 ? filter.DataPointer[i] : ((sbyte*)filter.DataPointer)[i]) - _q.WeightZeroPoints[c];
                 }
+            _keep.Add(wi);
+            _w = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref wi[0]);
+            _stage = _q.CreateOutputStage(context, _cPad);
         }
-        context.RequestScratch((long)_outC * 4 * context.ThreadCount);
+        var offs = context.AllocatePersistent<int>(_taps);
+        var taps = context.AllocatePersistent<int>(_taps);
+        for (int ky = 0; ky < _kH; ky++)
+            for (int kx = 0; kx < _kW; kx++)
+            {
+                int t = ky * _kW + kx;
+                offs[t] = (ky * _dilH * _inW + kx * _dilW) * _inC;
+                taps[t] = t;
+            }
+        _keep.Add(offs); _keep.Add(taps);
+        _allOffs = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref offs[0]);
+        _allTaps = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref taps[0]);
+        context.RequestScratch((long)_taps * 8 * context.ThreadCount);
         _work = new Work(this);
     }
 
@@ -85,94 +113,47 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         public byte* Input, Output, Scratch;
         public void Run(int start, int end, int worker)
         {
-            int* acc = (int*)(Scratch + (long)worker * k._outC * 4);
-            for (int row = start; row < end; row++)
-            {
-                if (k._q.Kind == ConvKind.Float32) k.RowFloat(row, (float*)Input, (float*)Output, (float*)acc);
-                else k.RowQuantized(row, Input, Output, acc);
-            }
+            int* offs = (int*)(Scratch + (long)worker * k._taps * 8);
+            for (int row = start; row < end; row++) k.Row(row, Input, Output, offs, offs + k._taps);
         }
     }
 
-    private void RowQuantized(int row, byte* input, byte* output, int* acc)
+    /// <summary>One output row: interior pixels use every tap; border pixels the taps inside the image.</summary>
+    private void Row(int row, byte* input, byte* output, int* offs, int* taps)
     {
         int oy = row % _outH, n = row / _outH, c = _outC;
-        bool u8 = _q.Kind == ConvKind.UInt8;
-        int zp = _q.InputZeroPoint;
-        fixed (int* w = _wInt)
-        fixed (int* bias = _q.Bias)
+        int iy0 = oy * _strideH - _padH;
+        bool isFloat = _q.Kind == ConvKind.Float32;
+        int elem = isFloat ? 4 : 1;
+        byte* image = input + (long)n * _inH * _inW * c * elem;
+        byte* outRow = output + ((long)n * _outH + oy) * _outW * c * elem;
+        bool rowInside = iy0 >= 0 && iy0 + (_kH - 1) * _dilH < _inH;
+        for (int ox = 0; ox < _outW; ox++)
         {
-            for (int ox = 0; ox < _outW; ox++)
+            int ix0 = ox * _strideW - _padW;
+            byte* o = outRow + (long)ox * c * elem;
+            if (rowInside && ix0 >= 0 && ix0 + (_kW - 1) * _dilW < _inW)
             {
-                new ReadOnlySpan<int>(bias, c).CopyTo(new Span<int>(acc, c));
-                int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
-                for (int ky = 0; ky < _kH; ky++)
+                byte* x = image + ((long)iy0 * _inW + ix0) * c * elem;
+                if (isFloat) DepthwiseKernels.Float(_level, (float*)x, _allOffs, _allTaps, _taps, _wf, _cPad, c, (float*)o, _fstage);
+                else DepthwiseKernels.Quantized(_level, x, _allOffs, _allTaps, _taps, _w, _cPad, c, _q.InputZeroPoint, o, _stage);
+                continue;
+            }
+            int count = 0;
+            for (int ky = 0; ky < _kH; ky++)
+            {
+                int iy = iy0 + ky * _dilH;
+                if ((uint)iy >= (uint)_inH) continue;
+                for (int kx = 0; kx < _kW; kx++)
                 {
-                    int iy = iy0 + ky * _dilH;
-                    if ((uint)iy >= (uint)_inH) continue;
-                    for (int kx = 0; kx < _kW; kx++)
-                    {
-                        int ix = ix0 + kx * _dilW;
-                        if ((uint)ix >= (uint)_inW) continue;
-                        byte* x = input + (((long)n * _inH + iy) * _inW + ix) * c;
-                        int* wt = w + (ky * _kW + kx) * c;
-                        int i = 0;
-                        if (Avx2.IsSupported)
-                        {
-                            var vzp = Vector256.Create(zp);
-                            for (; i + 8 <= c; i += 8)
-                            {
-                                Vector256<int> xv = (u8 ? Avx2.ConvertToVector256Int32(x + i) : Avx2.ConvertToVector256Int32((sbyte*)x + i)) - vzp;
-                                (Vector256.Load(acc + i) + xv * Vector256.Load(wt + i)).Store(acc + i);
-                            }
-                        }
-                        if (u8) for (; i < c; i++) acc[i] += (x[i] - zp) * wt[i];
-                        else for (; i < c; i++) acc[i] += (((sbyte*)x)[i] - zp) * wt[i];
-                    }
-                }
-                byte* outPix = output + (((long)n * _outH + oy) * _outW + ox) * c;
-                for (int i = 0; i < c; i++)
-                {
-                    int v = _q.Requantize(acc[i], i);
-                    outPix[i] = u8 ? (byte)v : (byte)(sbyte)v;
+                    int ix = ix0 + kx * _dilW;
+                    if ((uint)ix >= (uint)_inW) continue;
+                    offs[count] = (iy * _inW + ix) * c;
+                    taps[count++] = ky * _kW + kx;
                 }
             }
-        }
-    }
-
-    private void RowFloat(int row, float* input, float* output, float* acc)
-    {
-        int oy = row % _outH, n = row / _outH, c = _outC;
-        fixed (float* w = _wFloat)
-        {
-            for (int ox = 0; ox < _outW; ox++)
-            {
-                new Span<float>(acc, c).Clear();
-                int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
-                for (int ky = 0; ky < _kH; ky++)
-                {
-                    int iy = iy0 + ky * _dilH;
-                    if ((uint)iy >= (uint)_inH) continue;
-                    for (int kx = 0; kx < _kW; kx++)
-                    {
-                        int ix = ix0 + kx * _dilW;
-                        if ((uint)ix >= (uint)_inW) continue;
-                        float* x = input + (((long)n * _inH + iy) * _inW + ix) * c;
-                        float* wt = w + (ky * _kW + kx) * c;
-                        int i = 0;
-                        if (Vector256.IsHardwareAccelerated)
-                            for (; i + 8 <= c; i += 8)
-                                (Vector256.Load(acc + i) + Vector256.Load(x + i) * Vector256.Load(wt + i)).Store(acc + i);
-                        for (; i < c; i++) acc[i] += x[i] * wt[i];
-                    }
-                }
-                float* outPix = output + (((long)n * _outH + oy) * _outW + ox) * c;
-                for (int i = 0; i < c; i++)
-                {
-                    float v = acc[i] + _q.FloatBias[i];
-                    outPix[i] = v < _q.FMin ? _q.FMin : v > _q.FMax ? _q.FMax : v;
-                }
-            }
+            if (isFloat) DepthwiseKernels.Float(_level, (float*)image, offs, taps, count, _wf, _cPad, c, (float*)o, _fstage);
+            else DepthwiseKernels.Quantized(_level, image, offs, taps, count, _w, _cPad, c, _q.InputZeroPoint, o, _stage);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using static EdgeLite.Simd.OutputStage;
 
 namespace EdgeLite.Simd;
 
@@ -13,27 +14,6 @@ internal enum SimdLevel
     Avx2,
     /// <summary>x64 AVX-512 F/BW, 512-bit vectors.</summary>
     Avx512,
-}
-
-/// <summary>
-/// Output stage of the quantized GEMM, all arrays padded to whole panels: acc + bias[c], times scale[c] in float,
-/// clamped to [lo, hi] (the activation range less the zero point), rounded to nearest even, plus the zero point —
-/// XNNPACK's "fp32" requantization, identical to <see cref="Kernels.Common.ConvQuantization.Requantize"/>.
-/// </summary>
-internal unsafe struct QuantizedOutputStage
-{
-    public int* Bias;
-    public float* Scale;
-    public float Lo, Hi;
-    public int ZeroPoint;
-    public bool Signed;
-}
-
-/// <summary>Output stage of the float GEMM: acc + bias[c], clamped to [Min, Max] (the fused activation).</summary>
-internal unsafe struct FloatOutputStage
-{
-    public float* Bias;
-    public float Min, Max;
 }
 
 /// <summary>
@@ -161,25 +141,6 @@ internal static unsafe class GemmKernels
     private struct False : IFlag { public static bool Value => false; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Requantize512(Vector512<int> acc, int c, in QuantizedOutputStage s)
-    {
-        var f = Avx512F.ConvertToVector512Single(acc + Vector512.Load(s.Bias + c)) * Vector512.Load(s.Scale + c);
-        f = Avx512F.Min(Avx512F.Max(f, Vector512.Create(s.Lo)), Vector512.Create(s.Hi));
-        var i = Avx512F.ConvertToVector512Int32(f) + Vector512.Create(s.ZeroPoint); // rounds to nearest even (MXCSR default)
-        return s.Signed ? Avx512F.ConvertToVector128SByte(i).AsByte() : Avx512F.ConvertToVector128Byte(i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store16(Vector128<byte> v, byte* dst, int n)
-    {
-        if (n >= 16) { v.Store(dst); return; }
-        if (n <= 0) return;
-        byte* tmp = stackalloc byte[16];
-        v.Store(tmp);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Madd(int pair, Vector512<short> w, Vector512<int> acc)
         => acc + Avx512BW.MultiplyAddAdjacent(Vector512.Create(pair).AsInt16(), w);
 
@@ -249,26 +210,6 @@ internal static unsafe class GemmKernels
         if (TTwo.Value) Store16(Requantize512(x1 + y1, c0 + Panel, s), o + Panel, nc - Panel);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Requantize256(Vector256<int> acc, int c, in QuantizedOutputStage s)
-    {
-        var f = Avx.ConvertToVector256Single(acc + Vector256.Load(s.Bias + c)) * Vector256.Load(s.Scale + c);
-        f = Avx.Min(Avx.Max(f, Vector256.Create(s.Lo)), Vector256.Create(s.Hi));
-        return Avx.ConvertToVector256Int32(f) + Vector256.Create(s.ZeroPoint);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store16x256(Vector256<int> lo, Vector256<int> hi, byte* dst, int n, bool signed)
-    {
-        // values are already within the output type's range: packing saturates nothing
-        var words = Avx2.PackSignedSaturate(lo, hi);                 // lanes: lo0-3 hi0-3 | lo4-7 hi4-7
-        words = Avx2.Permute4x64(words.AsInt64(), 0b11_01_10_00).AsInt16(); // lo0-7 hi0-7
-        Vector128<byte> bytes = signed
-            ? Sse2.PackSignedSaturate(words.GetLower(), words.GetUpper()).AsByte()
-            : Sse2.PackUnsignedSaturate(words.GetLower(), words.GetUpper());
-        Store16(bytes, dst, n);
-    }
-
     /// <summary>AVX2: 4 rows × 16 channels, output stage fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Q256x4(int* a, int aStride, int pairs, short* w, byte* o, int oStride, int c0, int nc, in QuantizedOutputStage s)
@@ -301,15 +242,6 @@ internal static unsafe class GemmKernels
                 acc += x[2 * p] * w[(p * Panel + j) * 2] + x[2 * p + 1] * w[(p * Panel + j) * 2 + 1];
             o[j] = RequantizeScalar(acc, c0 + j, s);
         }
-    }
-
-    /// <summary>The scalar output stage (same arithmetic as the vector ones).</summary>
-    public static byte RequantizeScalar(int acc, int c, in QuantizedOutputStage s)
-    {
-        float f = (float)(acc + s.Bias[c]) * s.Scale[c];
-        f = f < s.Lo ? s.Lo : f > s.Hi ? s.Hi : f;
-        int v = (int)MathF.Round(f, MidpointRounding.ToEven) + s.ZeroPoint;
-        return s.Signed ? (byte)(sbyte)v : (byte)v;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -354,17 +286,6 @@ internal static unsafe class GemmKernels
                 for (int r = 0; r < rows; r++) FScalar(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
             p++;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreF512(Vector512<float> acc, int c, float* dst, int n, in FloatOutputStage s)
-    {
-        var v = Avx512F.Min(Avx512F.Max(acc + Vector512.Load(s.Bias + c), Vector512.Create(s.Min)), Vector512.Create(s.Max));
-        if (n >= 16) { v.Store(dst); return; }
-        if (n <= 0) return;
-        float* tmp = stackalloc float[16];
-        v.Store(tmp);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
     }
 
     /// <summary>AVX-512: 8 rows × 16 or 32 channels of float FMA, bias and clamp fused.</summary>
@@ -430,18 +351,6 @@ internal static unsafe class GemmKernels
         }
         StoreF512(x0, c0, o, nc, s);
         if (TTwo.Value) StoreF512(x1, c0 + Panel, o + Panel, nc - Panel, s);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreF256x2(Vector256<float> lo, Vector256<float> hi, int c, float* dst, int n, in FloatOutputStage s)
-    {
-        var mn = Vector256.Create(s.Min); var mx = Vector256.Create(s.Max);
-        lo = Avx.Min(Avx.Max(lo + Vector256.Load(s.Bias + c), mn), mx);
-        hi = Avx.Min(Avx.Max(hi + Vector256.Load(s.Bias + c + 8), mn), mx);
-        if (n >= 16) { lo.Store(dst); hi.Store(dst + 8); return; }
-        float* tmp = stackalloc float[16];
-        lo.Store(tmp); hi.Store(tmp + 8);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
     }
 
     /// <summary>AVX2: 4 rows × 16 channels of float FMA.</summary>

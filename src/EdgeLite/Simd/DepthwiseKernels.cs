@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static EdgeLite.Simd.OutputStage;
+
+namespace EdgeLite.Simd;
+
+/// <summary>
+/// Depthwise micro-kernels: one output pixel, all channels, the sum over a list of filter taps kept in registers per
+/// 16 (AVX-512) or 8 (AVX2) channels, then the fused output stage. Taps are given as input offsets (elements from
+/// <c>x</c>) and tap indices into weights laid out [tap][channel padded to 16]; the caller passes only the taps
+/// inside the image (padding contributes nothing). Quantized sums are exact int32 (x - x_zp)·(w - w_zp).
+/// </summary>
+internal static unsafe class DepthwiseKernels
+{
+    /// <summary>Quantized pixel: o[c] = stage(Σ_t (x[offs[t] + c] - zp) · w[taps[t]·stride + c]) for c &lt; channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Quantized(SimdLevel level, byte* x, int* offs, int* taps, int count, int* w, int wStride, int channels,
+        int zp, byte* o, in QuantizedOutputStage s)
+    {
+        int c = 0;
+        bool signed = s.Signed;
+        if (level == SimdLevel.Avx512)
+        {
+            var vzp = Vector512.Create(zp);
+            for (; c + 16 <= channels; c += 16)
+            {
+                Vector512<int> acc = default;
+                if (signed)
+                    for (int t = 0; t < count; t++)
+                        acc += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x + offs[t] + c)) - vzp, Vector512.Load(w + taps[t] * wStride + c));
+                else
+                    for (int t = 0; t < count; t++)
+                        acc += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector128.Load(x + offs[t] + c)) - vzp, Vector512.Load(w + taps[t] * wStride + c));
+                Requantize512(acc, c, s).Store(o + c);
+            }
+        }
+        if (level >= SimdLevel.Avx2)
+        {
+            var vzp = Vector256.Create(zp);
+            for (; c + 8 <= channels; c += 8)
+            {
+                Vector256<int> acc = default;
+                if (signed)
+                    for (int t = 0; t < count; t++)
+                        acc += Avx2.MultiplyLow(Avx2.ConvertToVector256Int32((sbyte*)x + offs[t] + c) - vzp, Vector256.Load(w + taps[t] * wStride + c));
+                else
+                    for (int t = 0; t < count; t++)
+                        acc += Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x + offs[t] + c) - vzp, Vector256.Load(w + taps[t] * wStride + c));
+                var v = Requantize256(acc, c, s);
+                var bytes = Vector128.Narrow(Vector256.Narrow(v, v).GetLower(), Vector128<short>.Zero);
+                *(ulong*)(o + c) = bytes.AsUInt64().ToScalar();
+            }
+        }
+        for (; c < channels; c++)
+        {
+            int acc = 0;
+            if (signed) for (int t = 0; t < count; t++) acc += (((sbyte*)x)[offs[t] + c] - zp) * w[taps[t] * wStride + c];
+            else for (int t = 0; t < count; t++) acc += (x[offs[t] + c] - zp) * w[taps[t] * wStride + c];
+            o[c] = RequantizeScalar(acc, c, s);
+        }
+    }
+
+    /// <summary>Float pixel: o[c] = clamp(bias[c] + Σ_t x[offs[t] + c] · w[taps[t]·stride + c]), taps in order (fused multiply-add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Float(SimdLevel level, float* x, int* offs, int* taps, int count, float* w, int wStride, int channels,
+        float* o, in FloatOutputStage s)
+    {
+        int c = 0;
+        if (level == SimdLevel.Avx512)
+        {
+            for (; c + 16 <= channels; c += 16)
+            {
+                Vector512<float> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc = Avx512F.FusedMultiplyAdd(Vector512.Load(x + offs[t] + c), Vector512.Load(w + taps[t] * wStride + c), acc);
+                StoreF512(acc, c, o + c, 16, s);
+            }
+        }
+        if (level >= SimdLevel.Avx2)
+        {
+            var mn = Vector256.Create(s.Min); var mx = Vector256.Create(s.Max);
+            for (; c + 8 <= channels; c += 8)
+            {
+                Vector256<float> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc = Fma.MultiplyAdd(Vector256.Load(x + offs[t] + c), Vector256.Load(w + taps[t] * wStride + c), acc);
+                Avx.Min(Avx.Max(acc + Vector256.Load(s.Bias + c), mn), mx).Store(o + c);
+            }
+        }
+        for (; c < channels; c++)
+        {
+            float acc = 0;
+            for (int t = 0; t < count; t++) acc = MathF.FusedMultiplyAdd(x[offs[t] + c], w[taps[t] * wStride + c], acc);
+            float v = acc + s.Bias[c];
+            o[c] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace EdgeLite.Simd;
+
+/// <summary>
+/// Output stage of the quantized GEMM, all arrays padded to whole panels: acc + bias[c], times scale[c] in float,
+/// clamped to [lo, hi] (the activation range less the zero point), rounded to nearest even, plus the zero point —
+/// XNNPACK's "fp32" requantization, identical to <see cref="Kernels.Common.ConvQuantization.Requantize"/>.
+/// </summary>
+internal unsafe struct QuantizedOutputStage
+{
+    public int* Bias;
+    public float* Scale;
+    public float Lo, Hi;
+    public int ZeroPoint;
+    public bool Signed;
+}
+
+/// <summary>Output stage of the float GEMM: acc + bias[c], clamped to [Min, Max] (the fused activation).</summary>
+internal unsafe struct FloatOutputStage
+{
+    public float* Bias;
+    public float Min, Max;
+}
+
+/// <summary>
+/// The output stages of conv-like kernels (GEMM and depthwise), vectorised per instruction set and scalar, all with
+/// the same arithmetic: quantized = XNNPACK's fp32 requantization (see <see cref="QuantizedOutputStage"/>); float =
+/// bias + clamp.
+/// </summary>
+internal static unsafe class OutputStage
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Requantize512(Vector512<int> acc, int c, in QuantizedOutputStage s)
+    {
+        var f = Avx512F.ConvertToVector512Single(acc + Vector512.Load(s.Bias + c)) * Vector512.Load(s.Scale + c);
+        f = Avx512F.Min(Avx512F.Max(f, Vector512.Create(s.Lo)), Vector512.Create(s.Hi));
+        var i = Avx512F.ConvertToVector512Int32(f) + Vector512.Create(s.ZeroPoint); // rounds to nearest even (MXCSR default)
+        return s.Signed ? Avx512F.ConvertToVector128SByte(i).AsByte() : Avx512F.ConvertToVector128Byte(i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store16(Vector128<byte> v, byte* dst, int n)
+    {
+        if (n >= 16) { v.Store(dst); return; }
+        if (n <= 0) return;
+        byte* tmp = stackalloc byte[16];
+        v.Store(tmp);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Requantize256(Vector256<int> acc, int c, in QuantizedOutputStage s)
+    {
+        var f = Avx.ConvertToVector256Single(acc + Vector256.Load(s.Bias + c)) * Vector256.Load(s.Scale + c);
+        f = Avx.Min(Avx.Max(f, Vector256.Create(s.Lo)), Vector256.Create(s.Hi));
+        return Avx.ConvertToVector256Int32(f) + Vector256.Create(s.ZeroPoint);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store16x256(Vector256<int> lo, Vector256<int> hi, byte* dst, int n, bool signed)
+    {
+        // values are already within the output type's range: packing saturates nothing
+        var words = Avx2.PackSignedSaturate(lo, hi);                 // lanes: lo0-3 hi0-3 | lo4-7 hi4-7
+        words = Avx2.Permute4x64(words.AsInt64(), 0b11_01_10_00).AsInt16(); // lo0-7 hi0-7
+        Vector128<byte> bytes = signed
+            ? Sse2.PackSignedSaturate(words.GetLower(), words.GetUpper()).AsByte()
+            : Sse2.PackUnsignedSaturate(words.GetLower(), words.GetUpper());
+        Store16(bytes, dst, n);
+    }
+
+    /// <summary>The scalar output stage (same arithmetic as the vector ones).</summary>
+    public static byte RequantizeScalar(int acc, int c, in QuantizedOutputStage s)
+    {
+        float f = (float)(acc + s.Bias[c]) * s.Scale[c];
+        f = f < s.Lo ? s.Lo : f > s.Hi ? s.Hi : f;
+        int v = (int)MathF.Round(f, MidpointRounding.ToEven) + s.ZeroPoint;
+        return s.Signed ? (byte)(sbyte)v : (byte)v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreF512(Vector512<float> acc, int c, float* dst, int n, in FloatOutputStage s)
+    {
+        var v = Avx512F.Min(Avx512F.Max(acc + Vector512.Load(s.Bias + c), Vector512.Create(s.Min)), Vector512.Create(s.Max));
+        if (n >= 16) { v.Store(dst); return; }
+        if (n <= 0) return;
+        float* tmp = stackalloc float[16];
+        v.Store(tmp);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreF256x2(Vector256<float> lo, Vector256<float> hi, int c, float* dst, int n, in FloatOutputStage s)
+    {
+        var mn = Vector256.Create(s.Min); var mx = Vector256.Create(s.Max);
+        lo = Avx.Min(Avx.Max(lo + Vector256.Load(s.Bias + c), mn), mx);
+        hi = Avx.Min(Avx.Max(hi + Vector256.Load(s.Bias + c + 8), mn), mx);
+        if (n >= 16) { lo.Store(dst); hi.Store(dst + 8); return; }
+        float* tmp = stackalloc float[16];
+        lo.Store(tmp); hi.Store(tmp + 8);
+        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+    }
+
+}

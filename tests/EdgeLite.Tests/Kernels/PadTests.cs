@@ -1,0 +1,60 @@
+using EdgeLite.Tests.Infrastructure;
+using Fb = EdgeLite.Schema;
+
+namespace EdgeLite.Tests.Kernels;
+
+public class PadTests
+{
+    [Fact]
+    public void FloatPadsWithZeros()
+    {
+        // [1,2,2,1] = 1 2 / 3 4, one row before, one column after → [1,3,3,1]
+        var m = new OpModelBuilder();
+        int x = m.Input("x", TensorType.Float32, [1, 2, 2, 1]);
+        int p = m.Constant("p", TensorType.Int32, [4, 2], new[] { 0, 0, 1, 0, 0, 1, 0, 0 });
+        int y = m.Output("y", TensorType.Float32, [1, 3, 3, 1]);
+        m.Op(Fb.BuiltinOperator.PAD, [x, p], [y]);
+        using var it = OpRun.Invoke(m, new float[] { 1, 2, 3, 4 });
+        Assert.Equal(new[] { 1, 3, 3, 1 }, it.GetOutputTensor(0).ShapeArray);
+        Assert.Equal(new float[] { 0, 0, 0, 1, 2, 0, 3, 4, 0 }, it.Output<float>());
+    }
+
+    [Fact]
+    public void QuantizedPadsWithTheZeroPointAndInt64Paddings()
+    {
+        var m = new OpModelBuilder();
+        int x = m.Input("x", TensorType.UInt8, [1, 2], Quant.PerTensor(0.5f, 7));
+        int p = m.Constant("p", TensorType.Int64, [2, 2], new long[] { 0, 0, 2, 1 });
+        int y = m.Output("y", TensorType.UInt8, [1, 5], Quant.PerTensor(0.5f, 7));
+        m.Op(Fb.BuiltinOperator.PAD, [x, p], [y]);
+        using var it = OpRun.Invoke(m, new byte[] { 100, 200 });
+        Assert.Equal(new byte[] { 7, 7, 100, 200, 7 }, it.Output<byte>());
+    }
+
+    [Fact]
+    public void PadV2UsesTheConstantValue()
+    {
+        var m = new OpModelBuilder();
+        int x = m.Input("x", TensorType.Int8, [2], Quant.PerTensor(1f, 0));
+        int p = m.Constant("p", TensorType.Int32, [1, 2], new[] { 1, 2 });
+        int c = m.Constant("c", TensorType.Int8, [1], new sbyte[] { -5 }, Quant.PerTensor(1f, 0));
+        int y = m.Output("y", TensorType.Int8, [5], Quant.PerTensor(1f, 0));
+        m.Op(Fb.BuiltinOperator.PADV2, [x, p, c], [y]);
+        using var it = OpRun.Invoke(m, new sbyte[] { 1, 2 });
+        Assert.Equal(new sbyte[] { -5, 1, 2, -5, -5 }, it.Output<sbyte>());
+    }
+
+    [Fact]
+    public void NegativeOrMisshapenPaddingsAreFormatErrors()
+    {
+        foreach (var (shape, values) in new (int[], int[])[] { ([1, 2], [-1, 0]), ([2, 2], [0, 0, 0, 0]) })
+        {
+            var m = new OpModelBuilder();
+            int x = m.Input("x", TensorType.Float32, [3]);
+            int p = m.Constant("p", TensorType.Int32, shape, values);
+            int y = m.Output("y", TensorType.Float32, [3]);
+            m.Op(Fb.BuiltinOperator.PAD, [x, p], [y]);
+            Assert.Throws<ModelFormatException>(() => m.BuildInterpreter());
+        }
+    }
+}

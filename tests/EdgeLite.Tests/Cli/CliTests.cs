@@ -26,6 +26,33 @@ public class CliTests
     }
 
     [Fact]
+    public void ClassifyAFolderReportsBadFilesAndGoesOn()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgelite-folder-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.Copy(Path.Combine(SharedData.Images, "cat.bmp"), Path.Combine(dir, "a_cat.bmp"));
+            File.Copy(Path.Combine(SharedData.Images, "grace_hopper.bmp"), Path.Combine(dir, "c_hopper.bmp"));
+            File.WriteAllText(Path.Combine(dir, "b_broken.jpg"), "not a jpeg");
+            File.WriteAllText(Path.Combine(dir, "notes.txt"), "ignored: not an image extension");
+            var (code, output, err) = Run("classify", dir, "--model", MobileNet, "--json", "--top-k", "1");
+            Assert.Equal(1, code);
+            var lines = output.Trim().Split('\n');
+            Assert.Equal(2, lines.Length);
+            Assert.EndsWith("a_cat.bmp", JsonDocument.Parse(lines[0]).RootElement.GetProperty("image").GetString());
+            Assert.Equal("military uniform", JsonDocument.Parse(lines[1]).RootElement.GetProperty("results")[0].GetProperty("label").GetString());
+            Assert.Contains("b_broken.jpg", err);
+            Assert.Single(err.Trim().Split('\n'));
+
+            var empty = Path.Combine(dir, "empty");
+            Directory.CreateDirectory(empty);
+            Assert.Equal(2, Run("classify", empty, "--model", MobileNet).Code);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void RunWithARandomSeedReproducesRealTfLiteByteForByte()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgelite-run-{Guid.NewGuid():N}");

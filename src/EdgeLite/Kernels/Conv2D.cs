@@ -61,7 +61,7 @@ internal sealed unsafe class Conv2D : OpKernel
         _panels = GemmKernels.Panels(_outC);
         if (_q.Kind == ConvKind.Float32)
         {
-            float* w = (float*)filter.DataPointer;
+            float* w = _q.FloatWeights;
             var packed = GemmKernels.PackFloat(_outC, _depth, (oc, k) => w[(long)oc * _depth + k], context.AllocatePersistent<float>);
             _packed = packed;
             _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
@@ -232,7 +232,7 @@ internal sealed unsafe class Conv2D : OpKernel
                                     for (int ic = 0; ic < _filterC; ic++)
                                     {
                                         float x = ((float*)input)[(((long)n * _inH + iy) * _inW + ix) * _inC + g * _filterC + ic];
-                                        float w = ((float*)filter)[(((long)oc * _kH + ky) * _kW + kx) * _filterC + ic];
+                                        float w = _q.FloatWeights[(((long)oc * _kH + ky) * _kW + kx) * _filterC + ic];
                                         sum += x * w;
                                     }
                                 }

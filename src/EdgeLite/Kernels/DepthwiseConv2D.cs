@@ -64,7 +64,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         {
             var wf = context.AllocatePersistent<float>(_taps * _cPad);
             for (int t = 0; t < _taps; t++)
-                new ReadOnlySpan<float>((float*)filter.DataPointer + t * _outC, _outC).CopyTo(wf.AsSpan(t * _cPad));
+                new ReadOnlySpan<float>(_q.FloatWeights + t * _outC, _outC).CopyTo(wf.AsSpan(t * _cPad));
             _keep.Add(wf);
             _wf = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref wf[0]);
             _fstage = _q.CreateFloatOutputStage(context, _cPad);
@@ -180,7 +180,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                                         int iy = iy0 + ky * _dilH, ix = ix0 + kx * _dilW;
                                         if ((uint)iy >= (uint)_inH || (uint)ix >= (uint)_inW) continue;
                                         sum += ((float*)input)[(((long)n * _inH + iy) * _inW + ix) * _inC + ic]
-                                             * ((float*)filter)[(ky * _kW + kx) * _outC + oc];
+                                             * _q.FloatWeights[(ky * _kW + kx) * _outC + oc];
                                     }
                                 float v = sum + _q.FloatBias[oc];
                                 ((float*)output)[outIndex] = Math.Clamp(v, _q.FMin, _q.FMax);

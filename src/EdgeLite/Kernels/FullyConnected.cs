@@ -53,7 +53,7 @@ internal sealed unsafe class FullyConnected : OpKernel
         _panels = GemmKernels.Panels(_units);
         if (_q.Kind == ConvKind.Float32)
         {
-            float* w = (float*)weights.DataPointer;
+            float* w = _q.FloatWeights;
             var packed = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
             _packed = packed;
             _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
@@ -129,7 +129,7 @@ internal sealed unsafe class FullyConnected : OpKernel
                 {
                     float sum = 0;
                     for (int k = 0; k < _depth; k++)
-                        sum += ((float*)input)[(long)b * _depth + k] * ((float*)weights)[(long)u * _depth + k];
+                        sum += ((float*)input)[(long)b * _depth + k] * _q.FloatWeights[(long)u * _depth + k];
                     float v = sum + _q.FloatBias[u];
                     ((float*)output)[(long)b * _units + u] = Math.Clamp(v, _q.FMin, _q.FMax);
                 }

@@ -56,6 +56,8 @@ public sealed unsafe class Interpreter : IDisposable
     {
         public readonly OpKernel Kernel = kernel;
         public readonly KernelContext Context = context;
+        /// <summary>Evaluated once at AllocateTensors (all inputs constant); skipped by Invoke.</summary>
+        public bool Folded;
     }
 
     /// <summary>Creates an interpreter for the model's main subgraph. Every operator must resolve to a kernel.</summary>
@@ -179,6 +181,7 @@ public sealed unsafe class Interpreter : IDisposable
         foreach (var node in _nodes)
         {
             var ctx = node.Context;
+            if (node.Folded) { persistent += ctx.PersistentBytes + FoldedBytes(ctx); continue; }
             ctx.ScratchRequest = 0;
             ctx.PersistentBytes = 0;
             try { node.Kernel.Prepare(ctx); }
@@ -187,6 +190,7 @@ public sealed unsafe class Interpreter : IDisposable
                 throw new ModelFormatException($"operator {ctx.Operator.Index} ({ctx.Operator.OpName}): prepare failed: {e.Message}", e);
             }
             persistent += ctx.PersistentBytes;
+            if (CanFold(ctx)) { Fold(node); persistent += FoldedBytes(ctx); }
         }
         Plan();
         foreach (var t in _tensors)
@@ -211,6 +215,59 @@ public sealed unsafe class Interpreter : IDisposable
     }
 
     private readonly Dictionary<int, long> _variableBytes = new();
+
+    /// <summary>
+    /// A builtin operator whose inputs are all constants (and which needs no scratch) is evaluated once, here, into
+    /// persistent memory; its outputs then count as constants, so later kernels can pack them (DEQUANTIZE of float16
+    /// weights feeding a convolution). Graph outputs and variables are never folded.
+    /// </summary>
+    private bool CanFold(KernelContext ctx)
+    {
+        var op = ctx.Operator;
+        if (op.IsCustom || ctx.ScratchRequest > 0 || ctx.InputCount == 0) return false;
+        bool any = false;
+        for (int i = 0; i < ctx.InputCount; i++)
+        {
+            var t = ctx.OptionalInput(i);
+            if (t == null) continue;
+            if (!t.IsConstant) return false;
+            any = true;
+        }
+        if (!any) return false;
+        for (int i = 0; i < ctx.OutputCount; i++)
+        {
+            var t = ctx.Output(i);
+            if (t.IsVariable || t.IsConstant || _graph.Outputs.Contains(t.Index) || _graph.Inputs.Contains(t.Index)) return false;
+        }
+        return true;
+    }
+
+    private void Fold(Node node)
+    {
+        var ctx = node.Context;
+        for (int i = 0; i < ctx.OutputCount; i++)
+        {
+            var t = ctx.Output(i);
+            long bytes = t.ByteLength;
+            t._data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), ArenaPlanner.Alignment);
+            NativeMemory.Clear(t._data, (nuint)Math.Max(bytes, 1));
+            t.Allocation = TensorAllocation.Persistent;
+        }
+        try { node.Kernel.Eval(ctx); }
+        catch (Exception e) when (e is not InterpreterException)
+        {
+            throw new InterpreterException($"operator {ctx.Operator.Index} ({ctx.Operator.OpName}) failed on constant inputs: {e.Message}", e);
+        }
+        for (int i = 0; i < ctx.OutputCount; i++) ctx.Output(i).Folded = true;
+        node.Folded = true;
+    }
+
+    private static long FoldedBytes(KernelContext ctx)
+    {
+        long b = 0;
+        for (int i = 0; i < ctx.OutputCount; i++) b += ctx.Output(i).ByteLength;
+        return b;
+    }
 
     private void Plan()
     {
@@ -269,6 +326,7 @@ public sealed unsafe class Interpreter : IDisposable
         for (int i = 0; i < nodes.Length; i++)
         {
             var n = nodes[i];
+            if (n.Folded) continue;
             try { n.Kernel.Eval(n.Context); }
             catch (Exception e) when (e is not InterpreterException)
             {
@@ -282,6 +340,7 @@ public sealed unsafe class Interpreter : IDisposable
         for (int i = 0; i < nodes.Length; i++)
         {
             var n = nodes[i];
+            if (n.Folded) continue;
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             try { n.Kernel.Eval(n.Context); }
             catch (Exception e) when (e is not InterpreterException)

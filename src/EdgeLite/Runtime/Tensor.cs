@@ -48,8 +48,14 @@ public sealed unsafe class Tensor
     public IReadOnlyList<int> ShapeSignature => Description.ShapeSignature ?? Description.Shape;
     /// <summary>Quantization parameters, or null.</summary>
     public QuantizationParameters? Quantization => Description.Quantization;
-    /// <summary>True for constant (weight) tensors.</summary>
-    public bool IsConstant => Description.IsConstant;
+    /// <summary>
+    /// True for constant (weight) tensors, including outputs of operators whose inputs are all constants (for example
+    /// DEQUANTIZE of float16 weights): the interpreter computes those once at AllocateTensors, as TFLite does.
+    /// </summary>
+    public bool IsConstant => Description.IsConstant || Folded;
+
+    /// <summary>Computed once at AllocateTensors from constant inputs (see <see cref="IsConstant"/>).</summary>
+    internal bool Folded;
     /// <summary>True for variable (state) tensors.</summary>
     public bool IsVariable => Description.IsVariable;
     /// <summary>Where the bytes live.</summary>

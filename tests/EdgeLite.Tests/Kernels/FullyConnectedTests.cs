@@ -44,6 +44,29 @@ public class FullyConnectedTests
         Assert.Equal(new[] { 6f, 22f, 38f, 54f, 70f }, it.GetOutputTensor(0).ToArray<float>()[..5]);
     }
 
+    [Fact]
+    public void HybridInt8WeightsWithFloatInputAreDequantizedPerChannel()
+    {
+        // weights int8 per-channel scales 0.5 and 0.25: rows [2,-4] → [1,-2], [4,8] → [1,2]; x = [3, 1]
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [1, 2]);
+        int w = b.Constant("w", TensorType.Int8, [2, 2], new sbyte[] { 2, -4, 4, 8 }, new Quant([0.5f, 0.25f], [0, 0]));
+        int bias = b.Constant("b", TensorType.Float32, [2], new[] { 0.5f, -0.5f });
+        int y = b.Output("y", TensorType.Float32, [1, 2]);
+        b.Op(Fb.BuiltinOperator.FULLY_CONNECTED, [x, w, bias], [y], Fb.BuiltinOptions.FullyConnectedOptions,
+            f => Fb.FullyConnectedOptions.CreateFullyConnectedOptions(f).Value);
+        foreach (var reference in new[] { false, true })
+        {
+            FullyConnected.ForceReference = reference;
+            try
+            {
+                using var it = OpRun.Invoke(b, new[] { 3f, 1f });
+                Assert.Equal(new[] { 1.5f, 4.5f }, it.Output<float>()); // 3 - 2 + 0.5, 3 + 2 - 0.5
+            }
+            finally { FullyConnected.ForceReference = false; }
+        }
+    }
+
     /// <summary>Level -1 = the best this CPU has.</summary>
     public static TheoryData<TensorType, int> Cases()
     {

@@ -1,3 +1,4 @@
+using EdgeLite.Tests.Infrastructure;
 using EdgeLite.Tests.Conformance;
 
 namespace EdgeLite.Tests.Runtime;
@@ -157,5 +158,51 @@ public class InterpreterTests
         Assert.InRange(y, MathF.Sin(1.5f) - 0.2f, MathF.Sin(1.5f) + 0.2f);
         Assert.Throws<ArgumentException>(() => it.GetSignatureRunner("nope"));
         Assert.Throws<ArgumentException>(() => runner.GetInput("nope"));
+    }
+
+    [Fact]
+    public void ConstantSubgraphsAreFoldedAtAllocateTensors()
+    {
+        // float16 weights → DEQUANTIZE → CONV_2D filter (the layout of fp16 zoo models): the dequantized filter is a
+        // constant for the convolution, computed once, and Invoke skips the DEQUANTIZE
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [1, 1, 1, 2]);
+        int w16 = b.Constant("w16", TensorType.Float16, [1, 1, 1, 2], new[] { (Half)2f, (Half)(-0.5f) });
+        int w = b.Intermediate("w", TensorType.Float32, [1, 1, 1, 2]);
+        int y = b.Output("y", TensorType.Float32, [1, 1, 1, 1]);
+        b.Op(Schema.BuiltinOperator.DEQUANTIZE, [w16], [w]);
+        b.Op(Schema.BuiltinOperator.CONV_2D, [x, w, -1], [y], Schema.BuiltinOptions.Conv2DOptions,
+            f => Schema.Conv2DOptions.CreateConv2DOptions(f, Schema.Padding.VALID, 1, 1).Value);
+        using var m = Model.FromBytes(b.Build());
+        using var it = new Interpreter(m, new InterpreterOptions { EnableProfiling = true });
+        it.AllocateTensors();
+        Assert.True(it.GetTensor(w).IsConstant);
+        it.GetInputTensor(0).CopyFrom<float>([3f, 4f]);
+        it.Invoke();
+        Assert.Equal(new[] { 4f }, it.GetOutputTensor(0).ToArray<float>()); // 3·2 - 4·0.5
+        Assert.Equal(0, it.GetOperatorProfile()[0].TotalMilliseconds);
+        Assert.True(it.PersistentBytes >= 8);
+        // re-allocation keeps the folded value
+        it.AllocateTensors();
+        it.GetInputTensor(0).CopyFrom<float>([1f, 2f]);
+        it.Invoke();
+        Assert.Equal(new[] { 1f }, it.GetOutputTensor(0).ToArray<float>());
+    }
+
+    [Fact]
+    public void OperatorProfileNamesEveryOperator()
+    {
+        using var m = Load("mobilenet_v2_1.0_224_quant");
+        using var it = new Interpreter(m, new InterpreterOptions { EnableProfiling = true });
+        it.AllocateTensors();
+        it.Invoke(); it.Invoke();
+        var p = it.GetOperatorProfile();
+        Assert.Equal(m.MainSubgraph.Operators.Count, p.Count);
+        Assert.All(p, x => Assert.Equal(2, x.Invokes));
+        Assert.Contains(p, x => x.OpName == "CONV_2D" && x.TotalMilliseconds > 0);
+        it.ResetOperatorProfile();
+        Assert.All(it.GetOperatorProfile(), x => Assert.Equal(0, x.Invokes));
+        using var plain = new Interpreter(m);
+        Assert.Throws<InvalidOperationException>(() => plain.GetOperatorProfile());
     }
 }

@@ -34,7 +34,7 @@ internal sealed class ConvQuantization
     /// Checks the input/filter/bias/output types and computes the output stage. <paramref name="channelAxis"/> is the
     /// filter dimension that indexes output channels (0 for conv and FC, 3 for depthwise).
     /// </summary>
-    public static ConvQuantization Prepare(KernelContext context, Tensor input, Tensor filter, Tensor? bias, Tensor output,
+    public static unsafe ConvQuantization Prepare(KernelContext context, Tensor input, Tensor filter, Tensor? bias, Tensor output,
         int outputChannels, int channelAxis, Schema.ActivationFunctionType activation)
     {
         var q = new ConvQuantization();
@@ -45,8 +45,10 @@ internal sealed class ConvQuantization
         switch (input.Type)
         {
             case TensorType.Float32:
-                if (filter.Type != TensorType.Float32)
-                    throw context.Unsupported($"float32 input with {filter.Type.ToDTypeName()} weights (hybrid) is not supported yet");
+                if (filter.Type is TensorType.Int8 or TensorType.UInt8)
+                    q.FloatWeights = DequantizeWeights(context, filter, outputChannels, channelAxis);
+                else if (filter.Type == TensorType.Float32) q.FloatWeights = (float*)filter.DataPointer;
+                else throw context.Unsupported($"float32 input with {filter.Type.ToDTypeName()} weights");
                 if (output.Type != TensorType.Float32) throw context.Invalid($"float32 input with {output.Type.ToDTypeName()} output");
                 if (bias != null && bias.Type != TensorType.Float32) throw context.Invalid($"float32 op with {bias.Type.ToDTypeName()} bias");
                 q.Kind = ConvKind.Float32;
@@ -96,6 +98,38 @@ internal sealed class ConvQuantization
             bias.AsSpan<int>().CopyTo(q.Bias);
         }
         return q;
+    }
+
+    /// <summary>
+    /// The float weights of a float32 op: the filter's own data, or for a dynamic-range ("hybrid") model with int8/uint8
+    /// weights a copy dequantized once here ((w - zp[c]) · scale[c]). EdgeLite then runs the float kernels: TFLite's
+    /// hybrid kernels quantize the activations on the fly instead, which differs by the activation rounding (within the
+    /// 1e-2 the conformance README allows for hybrid models).
+    /// </summary>
+    public unsafe float* FloatWeights;
+
+    private static unsafe float* DequantizeWeights(KernelContext context, Tensor filter, int outputChannels, int channelAxis)
+    {
+        if (!filter.IsConstant) throw context.Unsupported("non-constant quantized weights with float32 input");
+        var wq = filter.Quantization;
+        if (wq == null || wq.Scales.Count == 0) throw context.Invalid($"{filter.Type.ToDTypeName()} weights without quantization for a float32 op");
+        int axisSize = filter.Dim(channelAxis);
+        if (wq.Scales.Count != 1 && (wq.Scales.Count != axisSize || wq.QuantizedDimension != channelAxis))
+            throw context.Invalid($"weights have {wq.Scales.Count} scales along axis {wq.QuantizedDimension}, expected 1 or {axisSize} along axis {channelAxis}");
+        long inner = 1;
+        for (int d = channelAxis + 1; d < filter.Rank; d++) inner *= filter.Dim(d);
+        int n = filter.ElementCount;
+        var w = context.AllocatePersistent<float>(Math.Max(n, 1));
+        bool u8 = filter.Type == TensorType.UInt8;
+        byte* src = filter.DataPointer;
+        for (int i = 0; i < n; i++)
+        {
+            int c = wq.Scales.Count == 1 ? 0 : (int)(i / inner % axisSize);
+            long zp = wq.ZeroPoints.Count == 0 ? 0 : wq.ZeroPoints[Math.Min(c, wq.ZeroPoints.Count - 1)];
+            int v = u8 ? src[i] : (sbyte)src[i];
+            w[i] = (float)((v - zp) * (double)wq.Scales[c]);
+        }
+        return (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref w[0]);
     }
 
     /// <summary>float32 requantization scale per channel: (s_in · s_w[c]) / s_out computed in float, as XNNPACK does.</summary>

@@ -46,10 +46,18 @@ internal static unsafe class OutputStage
     {
         if (n >= 16) { v.Store(dst); return; }
         if (n <= 0) return;
+        if (Avx512BW.VL.IsSupported)
+        {
+            Avx512BW.VL.MaskStore(dst, Vector128.LessThan(ByteIndices, Vector128.Create((byte)n)), v);
+            return;
+        }
         byte* tmp = stackalloc byte[16];
         v.Store(tmp);
         for (int i = 0; i < n; i++) dst[i] = tmp[i];
     }
+
+    private static readonly Vector128<byte> ByteIndices = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    private static readonly Vector512<int> IntIndices = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Requantize256(Vector256<int> acc, int c, in QuantizedOutputStage s)
@@ -86,9 +94,7 @@ internal static unsafe class OutputStage
         var v = Avx512F.Min(Avx512F.Max(acc + Vector512.Load(s.Bias + c), Vector512.Create(s.Min)), Vector512.Create(s.Max));
         if (n >= 16) { v.Store(dst); return; }
         if (n <= 0) return;
-        float* tmp = stackalloc float[16];
-        v.Store(tmp);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+        Avx512F.MaskStore(dst, Vector512.LessThan(IntIndices, Vector512.Create(n)).AsSingle(), v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -87,4 +87,27 @@ public class AddTests
         var e = Record.Exception(() => m.BuildInterpreter());
         Assert.True(e is ModelFormatException or UnsupportedOperatorException, e?.ToString());
     }
+
+    [Theory]
+    [InlineData(TensorType.UInt8)]
+    [InlineData(TensorType.Int8)]
+    public void LongSameShapeQuantizedAddIsWithinOneQuantumOfTheRealSum(TensorType t)
+    {
+        // 1000 elements: the vectorised path (16 at a time) and the scalar tail
+        var rng = new Random(11);
+        bool u8 = t == TensorType.UInt8;
+        int zpa = u8 ? 120 : -7, zpb = u8 ? 30 : 12, zpy = u8 ? 100 : -20;
+        float sa = 0.07f, sb = 0.031f, sy = 0.09f;
+        var a = new byte[1000]; var b = new byte[1000]; rng.NextBytes(a); rng.NextBytes(b);
+        using var it = OpRun.Invoke(Binary(Fb.BuiltinOperator.ADD, t, [1000], [1000], [1000],
+            Quant.PerTensor(sa, zpa), Quant.PerTensor(sb, zpb), Quant.PerTensor(sy, zpy)), a, b);
+        var y = it.GetOutputTensor(0).AsBytes().ToArray();
+        for (int i = 0; i < 1000; i++)
+        {
+            int qa = u8 ? a[i] : (sbyte)a[i], qb = u8 ? b[i] : (sbyte)b[i], qy = u8 ? y[i] : (sbyte)y[i];
+            double real = (qa - zpa) * sa + (qb - zpb) * sb;
+            double expected = Math.Clamp(Math.Round(real / sy) + zpy, u8 ? 0 : -128, u8 ? 255 : 127);
+            Assert.True(Math.Abs(qy - expected) <= 1, $"element {i}: {qy} vs {expected}");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeLite.Kernels.Common;
 using EdgeLite.Simd;
 
@@ -24,6 +25,8 @@ internal sealed unsafe class Conv2D : OpKernel
     private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
     private long _workerBytes;
     private bool _direct;
+    // small filter rows (KW·IC < 16) of an arena input are widened 16 at a time (over-reading into the arena slack)
+    private bool _overRead;
     private short* _packedQ;
     private float* _packedF;
     private Array? _packed;
@@ -93,7 +96,9 @@ internal sealed unsafe class Conv2D : OpKernel
         _chunks = threads == 1 || _blocks >= 2 * threads ? 1 : Math.Max(1, Math.Min((_panels + 1) / 2, threads));
         _panelsPerChunk = ((_panels + _chunks - 1) / _chunks + 1) & ~1;
         _chunks = (_panels + _panelsPerChunk - 1) / _panelsPerChunk;
-        _workerBytes = _direct ? 0 : ((long)_blockRows * _aStride * 4 + 63) & ~63L;
+        _overRead = _q.Kind != ConvKind.Float32 && _kW * _inC < 16 && !input.IsConstant && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+        // + 32 bytes: the last row's 16-value over-write
+        _workerBytes = _direct ? 0 : ((long)_blockRows * _aStride * 4 + 32 + 63) & ~63L;
         context.RequestScratch(_workerBytes * threads);
         _work = new Work(this);
     }
@@ -189,6 +194,7 @@ internal sealed unsafe class Conv2D : OpKernel
                 short* dst = row + ky * rowLen;
                 if ((uint)iy >= (uint)_inH) { new Span<short>(dst, rowLen).Clear(); continue; }
                 byte* src = input + (((long)n * _inH + iy) * _inW + ix0) * _inC;
+                if (fullX && _overRead) { Widen16(src, dst, zp, u8); continue; }
                 if (fullX) { Widen(src, dst, rowLen, zp, u8); continue; }
                 for (int kx = 0; kx < _kW; kx++)
                 {
@@ -200,6 +206,17 @@ internal sealed unsafe class Conv2D : OpKernel
             if ((_depth & 1) != 0) row[_depth] = 0; // the odd depth's pair partner
             if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
         }
+    }
+
+    /// <summary>
+    /// Widens 16 values whatever the row length (&lt; 16): the extra values land in the next filter row's place, which the
+    /// next call overwrites, or in the row's padding (see <see cref="_overRead"/>); 16-byte loads stay in the arena's slack.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Widen16(byte* src, short* dst, int zp, bool u8)
+    {
+        var v = u8 ? System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(src) : System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16((sbyte*)src);
+        (v - Vector256.Create((short)zp)).Store(dst);
     }
 
     private static void Widen(byte* src, short* dst, int count, int zp, bool u8)

@@ -216,6 +216,9 @@ public sealed unsafe class Interpreter : IDisposable
 
     private readonly Dictionary<int, long> _variableBytes = new();
 
+    /// <summary>Readable bytes after the arena's last tensor (kernels may load a partial vector past a tensor's end).</summary>
+    internal const int ArenaSlack = 64;
+
     /// <summary>
     /// A builtin operator whose inputs are all constants (and which needs no scratch) is evaluated once, here, into
     /// persistent memory; its outputs then count as constants, so later kernels can pack them (DEQUANTIZE of float16
@@ -303,8 +306,9 @@ public sealed unsafe class Interpreter : IDisposable
         }
         var (offsets, size) = ArenaPlanner.Plan(requests);
         if (_arena != null) { NativeMemory.AlignedFree(_arena); _arena = null; }
-        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(size, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
-        NativeMemory.Clear(_arena, (nuint)Math.Max(size, ArenaPlanner.Alignment));
+        // ArenaSlack bytes past the end let vector kernels over-read the last tensor by less than one vector.
+        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)(Math.Max(size, ArenaPlanner.Alignment) + ArenaSlack), ArenaPlanner.Alignment);
+        NativeMemory.Clear(_arena, (nuint)(Math.Max(size, ArenaPlanner.Alignment) + ArenaSlack));
         long unshared = 0;
         for (int k = 0; k < requests.Count; k++)
         {

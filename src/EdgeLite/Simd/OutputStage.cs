@@ -51,13 +51,23 @@ internal static unsafe class OutputStage
             Avx512BW.VL.MaskStore(dst, Vector128.LessThan(ByteIndices, Vector128.Create((byte)n)), v);
             return;
         }
-        byte* tmp = stackalloc byte[16];
-        v.Store(tmp);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+        // no stackalloc here: it would keep this helper from being inlined into the micro-kernels, and a call after
+        // their loops makes the JIT spill every accumulator on every iteration
+        for (int i = 0; i < n; i++) dst[i] = v.GetElement(i);
     }
 
-    private static readonly Vector128<byte> ByteIndices = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    private static readonly Vector512<int> IntIndices = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // lane indices as properties of constants (static readonly fields would cost a class-init helper call in
+    // AggressiveOptimization methods, and that call would make the JIT spill the accumulators)
+    private static Vector128<byte> ByteIndices
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    }
+    private static Vector512<int> IntIndices
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Requantize256(Vector256<int> acc, int c, in QuantizedOutputStage s)
@@ -104,9 +114,7 @@ internal static unsafe class OutputStage
         lo = Avx.Min(Avx.Max(lo + Vector256.Load(s.Bias + c), mn), mx);
         hi = Avx.Min(Avx.Max(hi + Vector256.Load(s.Bias + c + 8), mn), mx);
         if (n >= 16) { lo.Store(dst); hi.Store(dst + 8); return; }
-        float* tmp = stackalloc float[16];
-        lo.Store(tmp); hi.Store(tmp + 8);
-        for (int i = 0; i < n; i++) dst[i] = tmp[i];
+        for (int i = 0; i < n; i++) dst[i] = i < 8 ? lo.GetElement(i) : hi.GetElement(i - 8);
     }
 
 }

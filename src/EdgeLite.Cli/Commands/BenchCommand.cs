@@ -15,11 +15,12 @@ internal static class BenchCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
         var runs = new Option<int>("--runs") { Description = "Timed invokes", DefaultValueFactory = _ => 50 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first (at least this many, and for at least --warmup-min-secs)", DefaultValueFactory = _ => 5 };
+        var warmupSecs = new Option<double>("--warmup-min-secs") { Description = "Minimum warm-up time, as TFLite's benchmark_model (lets the JIT finish optimizing)", DefaultValueFactory = _ => 0.5 };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var profile = new Option<bool>("--profile") { Description = "Also time every operator (as TFLite's --enable_op_profiling): totals by op type and the slowest operators" };
-        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, threads, json, profile };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, warmupSecs, threads, json, profile };
         cmd.SetAction(p =>
         {
             int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
@@ -34,7 +35,9 @@ internal static class BenchCommand
             sw.Restart();
             it.Invoke();
             double firstMs = sw.Elapsed.TotalMilliseconds;
-            for (int i = 0; i < wu; i++) it.Invoke();
+            var warm = Stopwatch.StartNew();
+            double minWarm = Math.Max(0, p.GetValue(warmupSecs));
+            for (int i = 0; i < wu || warm.Elapsed.TotalSeconds < minWarm; i++) it.Invoke();
             if (p.GetValue(profile)) it.ResetOperatorProfile();
             var times = new double[n];
             for (int i = 0; i < n; i++)

@@ -118,6 +118,7 @@ internal sealed unsafe class Conv2D : OpKernel
         public void Run(int start, int end, int worker) => k.RunBlocks(start, end, Input, Output, Scratch + worker * k._workerBytes);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void RunBlocks(int start, int end, byte* input, byte* output, byte* a)
     {
         long pixels = (long)_batches * _outH * _outW;
@@ -150,6 +151,7 @@ internal sealed unsafe class Conv2D : OpKernel
     }
 
     /// <summary>im2col of <paramref name="count"/> output pixels from <paramref name="p0"/>: rows of KH·KW·IC floats (padding 0).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Im2ColFloat(long p0, int count, byte* input, float* a)
     {
         PixelOf(p0, out int n, out int oy, out int ox);
@@ -178,6 +180,7 @@ internal sealed unsafe class Conv2D : OpKernel
     }
 
     /// <summary>im2col of <paramref name="count"/> output pixels as int16 x - x_zp (padding 0), pairs zero-filled to even depth.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Im2ColQuantized(long p0, int count, byte* input, short* a)
     {
         PixelOf(p0, out int n, out int oy, out int ox);

@@ -119,6 +119,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     }
 
     /// <summary>One output row: interior pixels use every tap; border pixels the taps inside the image.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Row(int row, byte* input, byte* output, int* offs, int* taps)
     {
         int oy = row % _outH, n = row / _outH, c = _outC;
@@ -135,6 +136,14 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
             if (rowInside && ix0 >= 0 && ix0 + (_kW - 1) * _dilW < _inW)
             {
                 byte* x = image + ((long)iy0 * _inW + ix0) * c * elem;
+                if (_level == SimdLevel.Avx512 && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW)
+                {
+                    // four interior pixels at once: each weight vector loaded once for the four
+                    if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * c, _allOffs, _allTaps, _taps, _wf, _cPad, c, (float*)o, c, _fstage);
+                    else DepthwiseKernels.Quantized4(x, _strideW * c, _allOffs, _allTaps, _taps, _w, _cPad, c, _q.InputZeroPoint, o, c, _stage);
+                    ox += 3;
+                    continue;
+                }
                 if (isFloat) DepthwiseKernels.Float(_level, (float*)x, _allOffs, _allTaps, _taps, _wf, _cPad, c, (float*)o, _fstage);
                 else DepthwiseKernels.Quantized(_level, x, _allOffs, _allTaps, _taps, _w, _cPad, c, _q.InputZeroPoint, o, _stage);
                 continue;

@@ -97,6 +97,7 @@ internal static unsafe class GemmKernels
     /// [panelStart, panelEnd) of <paramref name="packed"/>, requantized into <paramref name="output"/> (row r at
     /// output + r·outStride, channel c at byte c; channels ≥ <paramref name="channels"/> are not written).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Quantized(SimdLevel level, int* a, int aStride, int rows, int pairs, short* packed, int panelStart, int panelEnd,
         byte* output, int outStride, int channels, in QuantizedOutputStage s)
     {
@@ -249,6 +250,7 @@ internal static unsafe class GemmKernels
     // ------------------------------------------------------------------------------------------------------------
 
     /// <summary>Float twin of <see cref="Quantized"/>: rows of A are <paramref name="depth"/> floats, <paramref name="aStride"/> apart.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Float(SimdLevel level, float* a, int aStride, int rows, int depth, float* packed, int panelStart, int panelEnd,
         float* output, int outStride, int channels, in FloatOutputStage s)
     {

@@ -55,7 +55,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         _q = ConvQuantization.Prepare(context, input, filter, bias, output, _outC, 3, o.FusedActivationFunction);
         context.SetOutputShape(0, [_batches, _outH, _outW, _outC]);
 
-        _fast = _mult == 1 && !ForceReference && (long)_inH * _inW * _inC < int.MaxValue / 4;
+        _fast = (_mult == 1 || _inC == 1) && !ForceReference && (long)_inH * _inW * _inC < int.MaxValue / 4;
         if (!_fast) return;
         _level = Simd.GemmKernels.Select();
         _taps = _kH * _kW;
@@ -118,51 +118,62 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         }
     }
 
-    /// <summary>One output row: interior pixels use every tap; border pixels the taps inside the image.</summary>
+    /// <summary>
+    /// One output row: interior pixels use every tap; border pixels the taps inside the image. With one input channel
+    /// and a depth multiplier (micro_speech's 1 → 8), each tap's single input value is broadcast over the outputs.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Row(int row, byte* input, byte* output, int* offs, int* taps)
     {
-        int oy = row % _outH, n = row / _outH, c = _outC;
+        int oy = row % _outH, n = row / _outH, ci = _inC, co = _outC;
         int iy0 = oy * _strideH - _padH;
-        bool isFloat = _q.Kind == ConvKind.Float32;
+        bool isFloat = _q.Kind == ConvKind.Float32, bcast = _mult > 1;
         int elem = isFloat ? 4 : 1;
-        byte* image = input + (long)n * _inH * _inW * c * elem;
-        byte* outRow = output + ((long)n * _outH + oy) * _outW * c * elem;
+        byte* image = input + (long)n * _inH * _inW * ci * elem;
+        byte* outRow = output + ((long)n * _outH + oy) * _outW * co * elem;
         bool rowInside = iy0 >= 0 && iy0 + (_kH - 1) * _dilH < _inH;
         for (int ox = 0; ox < _outW; ox++)
         {
             int ix0 = ox * _strideW - _padW;
-            byte* o = outRow + (long)ox * c * elem;
+            byte* o = outRow + (long)ox * co * elem;
+            int* po = _allOffs, pt = _allTaps;
+            int count = _taps;
+            byte* x = image + ((long)iy0 * _inW + ix0) * ci * elem;
             if (rowInside && ix0 >= 0 && ix0 + (_kW - 1) * _dilW < _inW)
             {
-                byte* x = image + ((long)iy0 * _inW + ix0) * c * elem;
-                if (_level == SimdLevel.Avx512 && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW)
+                if (!bcast && _level == SimdLevel.Avx512 && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW)
                 {
                     // four interior pixels at once: each weight vector loaded once for the four
-                    if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * c, _allOffs, _allTaps, _taps, _wf, _cPad, c, (float*)o, c, _fstage);
-                    else DepthwiseKernels.Quantized4(x, _strideW * c, _allOffs, _allTaps, _taps, _w, _cPad, c, _q.InputZeroPoint, o, c, _stage);
+                    if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * ci, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage);
+                    else DepthwiseKernels.Quantized4(x, _strideW * ci, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o, co, _stage);
                     ox += 3;
                     continue;
                 }
-                if (isFloat) DepthwiseKernels.Float(_level, (float*)x, _allOffs, _allTaps, _taps, _wf, _cPad, c, (float*)o, _fstage);
-                else DepthwiseKernels.Quantized(_level, x, _allOffs, _allTaps, _taps, _w, _cPad, c, _q.InputZeroPoint, o, _stage);
-                continue;
             }
-            int count = 0;
-            for (int ky = 0; ky < _kH; ky++)
+            else
             {
-                int iy = iy0 + ky * _dilH;
-                if ((uint)iy >= (uint)_inH) continue;
-                for (int kx = 0; kx < _kW; kx++)
+                count = 0;
+                for (int ky = 0; ky < _kH; ky++)
                 {
-                    int ix = ix0 + kx * _dilW;
-                    if ((uint)ix >= (uint)_inW) continue;
-                    offs[count] = (iy * _inW + ix) * c;
-                    taps[count++] = ky * _kW + kx;
+                    int iy = iy0 + ky * _dilH;
+                    if ((uint)iy >= (uint)_inH) continue;
+                    for (int kx = 0; kx < _kW; kx++)
+                    {
+                        int ix = ix0 + kx * _dilW;
+                        if ((uint)ix >= (uint)_inW) continue;
+                        offs[count] = (iy * _inW + ix) * ci;
+                        taps[count++] = ky * _kW + kx;
+                    }
                 }
+                x = image; po = offs; pt = taps;
             }
-            if (isFloat) DepthwiseKernels.Float(_level, (float*)image, offs, taps, count, _wf, _cPad, c, (float*)o, _fstage);
-            else DepthwiseKernels.Quantized(_level, image, offs, taps, count, _w, _cPad, c, _q.InputZeroPoint, o, _stage);
+            if (bcast)
+            {
+                if (isFloat) DepthwiseKernels.FloatBroadcast(_level, (float*)x, po, pt, count, _wf, _cPad, co, (float*)o, _fstage);
+                else DepthwiseKernels.QuantizedBroadcast(_level, x, po, pt, count, _w, _cPad, co, _q.InputZeroPoint, o, _stage);
+            }
+            else if (isFloat) DepthwiseKernels.Float(_level, (float*)x, po, pt, count, _wf, _cPad, co, (float*)o, _fstage);
+            else DepthwiseKernels.Quantized(_level, x, po, pt, count, _w, _cPad, co, _q.InputZeroPoint, o, _stage);
         }
     }
 

@@ -162,4 +162,62 @@ internal static unsafe class DepthwiseKernels
             for (int i = 0; i < 4; i++)
                 Float(SimdLevel.Avx512, x + i * step, offs, taps, count, w, wStride, channels, o + i * oStep, s, c);
     }
+
+    /// <summary>
+    /// One input channel, many outputs (depth multiplier M = channels): o[c] = stage(Σ_t (x[offs[t]] - zp) · w[taps[t]·stride + c]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void QuantizedBroadcast(SimdLevel level, byte* x, int* offs, int* taps, int count, int* w, int wStride, int channels,
+        int zp, byte* o, in QuantizedOutputStage s)
+    {
+        int c = 0;
+        bool signed = s.Signed;
+        if (level == SimdLevel.Avx512)
+            for (; c + 16 <= channels; c += 16)
+            {
+                Vector512<int> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc += Avx512F.MultiplyLow(Vector512.Create((signed ? ((sbyte*)x)[offs[t]] : x[offs[t]]) - zp), Vector512.Load(w + taps[t] * wStride + c));
+                Requantize512(acc, c, s).Store(o + c);
+            }
+        if (level >= SimdLevel.Avx2)
+            for (; c + 8 <= channels; c += 8)
+            {
+                Vector256<int> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc += Avx2.MultiplyLow(Vector256.Create((signed ? ((sbyte*)x)[offs[t]] : x[offs[t]]) - zp), Vector256.Load(w + taps[t] * wStride + c));
+                var v = Requantize256(acc, c, s);
+                var bytes = Vector128.Narrow(Vector256.Narrow(v, v).GetLower(), Vector128<short>.Zero);
+                *(ulong*)(o + c) = bytes.AsUInt64().ToScalar();
+            }
+        for (; c < channels; c++)
+        {
+            int acc = 0;
+            for (int t = 0; t < count; t++) acc += ((signed ? ((sbyte*)x)[offs[t]] : x[offs[t]]) - zp) * w[taps[t] * wStride + c];
+            o[c] = RequantizeScalar(acc, c, s);
+        }
+    }
+
+    /// <summary>Float twin of <see cref="QuantizedBroadcast"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void FloatBroadcast(SimdLevel level, float* x, int* offs, int* taps, int count, float* w, int wStride, int channels,
+        float* o, in FloatOutputStage s)
+    {
+        int c = 0;
+        if (level == SimdLevel.Avx512)
+            for (; c + 16 <= channels; c += 16)
+            {
+                Vector512<float> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc = Avx512F.FusedMultiplyAdd(Vector512.Create(x[offs[t]]), Vector512.Load(w + taps[t] * wStride + c), acc);
+                StoreF512(acc, c, o + c, 16, s);
+            }
+        for (; c < channels; c++)
+        {
+            float acc = 0;
+            for (int t = 0; t < count; t++) acc = MathF.FusedMultiplyAdd(x[offs[t]], w[taps[t] * wStride + c], acc);
+            float v = acc + s.Bias[c];
+            o[c] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+        }
+    }
 }

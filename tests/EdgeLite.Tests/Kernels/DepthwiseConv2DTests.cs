@@ -98,4 +98,27 @@ public class DepthwiseConv2DTests
             AssertSame(type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
         }
     }
+
+    [Theory]
+    [InlineData(TensorType.Float32)]
+    [InlineData(TensorType.UInt8)]
+    [InlineData(TensorType.Int8)]
+    public void OneInputChannelWithDepthMultiplier(TensorType type)
+    {
+        // micro_speech's layer: 1 input channel, multiplier 8, a 10x8 filter, stride 2, SAME; also 24 outputs (16 + 8 lanes)
+        var rng = new Random(21 + (int)type);
+        foreach (var p in new[]
+        {
+            new Problem(type, 1, 49, 40, 1, 8, 10, 8, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU, true, 0, true, 8),
+            new Problem(type, 1, 9, 7, 1, 24, 3, 3, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 1, true, 24),
+        })
+        {
+            var model = BuildModel(p, rng, out var input);
+            var reference = Run(model, input, reference: true);
+            AssertSame(type, reference, Run(model, input, reference: false), $"{p}");
+            AssertSame(type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
+            AssertSame(type, reference, Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Avx2), $"{p} (AVX2)");
+            AssertSame(type, reference, Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Scalar), $"{p} (scalar)");
+        }
+    }
 }

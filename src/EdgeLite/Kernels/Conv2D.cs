@@ -92,6 +92,13 @@ internal sealed unsafe class Conv2D : OpKernel
         _blockRows = Math.Max(8, rows);
         _blocks = (int)((pixels + _blockRows - 1) / _blockRows);
         int threads = context.ThreadCount;
+        if (threads > 1 && _blocks >= threads && _blocks % threads != 0)
+        {
+            // a whole number of blocks per thread: shrink the blocks a little rather than leave one thread idle
+            int want = (_blocks + threads - 1) / threads * threads;
+            _blockRows = (int)Math.Max(8, ((pixels + want - 1) / want + 7) / 8 * 8);
+            _blocks = (int)((pixels + _blockRows - 1) / _blockRows);
+        }
         // Few blocks for many threads: also split the output channels (in pairs of panels, the micro-kernel's width).
         _chunks = threads == 1 || _blocks >= 2 * threads ? 1 : Math.Max(1, Math.Min((_panels + 1) / 2, threads));
         _panelsPerChunk = ((_panels + _chunks - 1) / _chunks + 1) & ~1;

@@ -1,17 +1,28 @@
+using System.Diagnostics;
+
 namespace EdgeLite.Threading;
 
 /// <summary>
 /// A persistent pool of worker threads for splitting one kernel's work. Threads are created once; a call to
 /// <see cref="Run"/> allocates nothing. Work is split into contiguous ranges by a fixed rule that depends only
 /// on the count and the thread count, and kernels write disjoint outputs, so results never depend on timing.
+/// Between operators the workers spin for a short while (<see cref="SpinMicroseconds"/>) before sleeping, so the
+/// next operator's start costs no thread wake-up (as XNNPACK's pthreadpool does); the caller spins likewise while
+/// the last workers finish.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
+    /// <summary>How long an idle worker (or the waiting caller) spins before blocking.</summary>
+    public const int SpinMicroseconds = 200;
+
     private readonly Thread[] _threads;
-    private readonly SemaphoreSlim[] _start;
+    private readonly SemaphoreSlim[] _wake;
+    private readonly int[] _sleeping;            // 1 while worker i is (about to be) blocked on _wake[i]
     private readonly ManualResetEventSlim _done = new(false);
+    private readonly long _spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private IParallelWork? _work;
-    private int _count;
+    private int _count, _participants;
+    private int _generation;                     // bumped by every Run
     private int _pending;
     private volatile bool _stop;
     private Exception? _error;
@@ -20,10 +31,11 @@ internal sealed class WorkerPool : IDisposable
     {
         ThreadCount = Math.Max(1, threads);
         _threads = new Thread[ThreadCount - 1];
-        _start = new SemaphoreSlim[ThreadCount - 1];
+        _wake = new SemaphoreSlim[ThreadCount - 1];
+        _sleeping = new int[ThreadCount - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _start[i] = new SemaphoreSlim(0);
+            _wake[i] = new SemaphoreSlim(0);
             int worker = i + 1;
             _threads[i] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"EdgeLite worker {worker}" };
             _threads[i].Start();
@@ -47,15 +59,22 @@ internal sealed class WorkerPool : IDisposable
     {
         int n = Math.Min(ThreadCount, count);
         if (n <= 1) { work.Run(0, count, 0); return; }
-        _work = work; _count = count; _error = null;
+        _work = work; _count = count; _error = null; _participants = n;
         _pending = n - 1;
         _done.Reset();
-        for (int i = 0; i < n - 1; i++) _start[i].Release();
+        Interlocked.Increment(ref _generation); // publishes the fields above
+        for (int i = 0; i < n - 1; i++)
+            if (Interlocked.Exchange(ref _sleeping[i], 0) == 1) _wake[i].Release();
         var (s, e) = Split(count, n, 0);
         try { work.Run(s, e, 0); }
         finally
         {
-            _done.Wait();
+            long until = Stopwatch.GetTimestamp() + _spinTicks;
+            while (Volatile.Read(ref _pending) != 0)
+            {
+                if (Stopwatch.GetTimestamp() > until) { _done.Wait(); break; }
+                Thread.SpinWait(8);
+            }
             _work = null;
         }
         if (_error != null) throw new InterpreterException("a worker thread failed: " + _error.Message, _error);
@@ -63,14 +82,30 @@ internal sealed class WorkerPool : IDisposable
 
     private void Loop(int worker)
     {
+        int seen = 0, slot = worker - 1;
         while (true)
         {
-            _start[worker - 1].Wait();
+            int g = Volatile.Read(ref _generation);
+            if (g == seen)
+            {
+                long until = Stopwatch.GetTimestamp() + _spinTicks;
+                while ((g = Volatile.Read(ref _generation)) == seen && !_stop && Stopwatch.GetTimestamp() < until) Thread.SpinWait(8);
+                if (g == seen && !_stop)
+                {
+                    // going to sleep: announce it, then look once more (Run bumps the generation before it reads the flag)
+                    Interlocked.Exchange(ref _sleeping[slot], 1);
+                    if (Volatile.Read(ref _generation) == seen && !_stop) _wake[slot].Wait();
+                    else if (Interlocked.Exchange(ref _sleeping[slot], 0) == 0) _wake[slot].Wait(); // Run took the flag: consume its release
+                    g = Volatile.Read(ref _generation);
+                }
+            }
             if (_stop) return;
+            if (g == seen) continue;
+            seen = g;
+            if (worker >= _participants) continue;
             try
             {
-                int n = Math.Min(ThreadCount, _count);
-                var (s, e) = Split(_count, n, worker);
+                var (s, e) = Split(_count, _participants, worker);
                 _work!.Run(s, e, worker);
             }
             catch (Exception ex) { _error = ex; }
@@ -81,9 +116,9 @@ internal sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         _stop = true;
-        foreach (var s in _start) s.Release();
+        for (int i = 0; i < _wake.Length; i++) _wake[i].Release();
         foreach (var t in _threads) t.Join();
-        foreach (var s in _start) s.Dispose();
+        foreach (var s in _wake) s.Dispose();
         _done.Dispose();
     }
 }

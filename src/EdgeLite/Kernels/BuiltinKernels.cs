@@ -15,16 +15,25 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
         r.AddBuiltin(BuiltinOperator.DEQUANTIZE, static () => new Dequantize());
         r.AddBuiltin(BuiltinOperator.FULLY_CONNECTED, static () => new FullyConnected());
+        r.AddBuiltin(BuiltinOperator.HARD_SWISH, static () => new Activation(ActivationKind.HardSwish));
+        r.AddBuiltin(BuiltinOperator.LEAKY_RELU, static () => new Activation(ActivationKind.LeakyRelu));
+        r.AddBuiltin(BuiltinOperator.LOGISTIC, static () => new Activation(ActivationKind.Logistic));
         r.AddBuiltin(BuiltinOperator.MAX_POOL_2D, static () => new Pooling(max: true));
         r.AddBuiltin(BuiltinOperator.MEAN, static () => new Mean());
         r.AddBuiltin(BuiltinOperator.MUL, static () => new Mul());
         r.AddBuiltin(BuiltinOperator.PAD, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PADV2, static () => new Pad());
+        r.AddBuiltin(BuiltinOperator.PRELU, static () => new PRelu());
         r.AddBuiltin(BuiltinOperator.QUANTIZE, static () => new Quantize());
+        r.AddBuiltin(BuiltinOperator.RELU, static () => new Activation(ActivationKind.Relu));
+        r.AddBuiltin(BuiltinOperator.RELU6, static () => new Activation(ActivationKind.Relu6));
+        r.AddBuiltin(BuiltinOperator.RELU_0_TO_1, static () => new Activation(ActivationKind.Relu0To1));
+        r.AddBuiltin(BuiltinOperator.RELU_N1_TO_1, static () => new Activation(ActivationKind.ReluN1To1));
         r.AddBuiltin(BuiltinOperator.RESHAPE, static () => new Reshape());
         r.AddBuiltin(BuiltinOperator.SOFTMAX, static () => new Softmax());
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
+        r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
     }

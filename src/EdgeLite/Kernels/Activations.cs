@@ -1,0 +1,128 @@
+using System.Runtime.Intrinsics;
+using EdgeLite.Kernels.Common;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>The elementwise activation functions of <see cref="Activation"/>.</summary>
+internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh, HardSwish, LeakyRelu }
+
+/// <summary>
+/// RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LOGISTIC, TANH, HARD_SWISH and LEAKY_RELU, elementwise, same shape in and
+/// out. float32 computes the function directly (logistic 1/(1+e^-x), hard-swish x·relu6(x+3)/6, leaky x or α·x).
+/// uint8/int8 go through a 256-entry table built at Prepare, as TFLite's LUT kernels and XNNPACK do: dequantize
+/// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp. For the
+/// RELU family with equal input and output quantization this is exactly TFLite's clamp in the quantized domain.
+/// </summary>
+internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
+{
+    private TensorType _type;
+    private float _alpha;
+    private readonly byte[] _lut = new byte[256];
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var y = context.Output(0);
+        if (x.Type != y.Type) throw context.Invalid($"input {x.Type.ToDTypeName()} and output {y.Type.ToDTypeName()} differ");
+        _type = x.Type;
+        if (kind == ActivationKind.LeakyRelu) _alpha = context.Options<Schema.LeakyReluOptions>()?.Alpha ?? 0f;
+        context.SetOutputShape(0, x.Shape);
+        switch (_type)
+        {
+            case TensorType.Float32: break;
+            case TensorType.UInt8:
+            case TensorType.Int8:
+            {
+                var qi = x.Quantization; var qo = y.Quantization;
+                if (qi == null || qo == null || qi.Scales.Count == 0 || qo.Scales.Count == 0) throw context.Invalid("quantized activation without quantization");
+                if (qo.Scale <= 0 || qi.Scale <= 0) throw context.Invalid("non-positive quantization scale");
+                bool signed = _type == TensorType.Int8;
+                int lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+                for (int raw = 0; raw < 256; raw++)
+                {
+                    int q = signed ? (sbyte)(byte)raw : raw;
+                    float v = Apply((q - qi.ZeroPoint) * qi.Scale);
+                    float scaled = v / qo.Scale;
+                    long r = float.IsNaN(scaled) ? 0 : (long)Math.Clamp(MathF.Round(scaled, MidpointRounding.ToEven), -1e9f, 1e9f);
+                    _lut[raw] = (byte)Math.Clamp(r + qo.ZeroPoint, lo, hi);
+                }
+                break;
+            }
+            default: throw context.Unsupported($"type {_type.ToDTypeName()}");
+        }
+    }
+
+    private float Apply(float x) => kind switch
+    {
+        ActivationKind.Relu => Math.Max(x, 0f),
+        ActivationKind.Relu6 => Math.Clamp(x, 0f, 6f),
+        ActivationKind.ReluN1To1 => Math.Clamp(x, -1f, 1f),
+        ActivationKind.Relu0To1 => Math.Clamp(x, 0f, 1f),
+        ActivationKind.Logistic => 1f / (1f + MathF.Exp(-x)),
+        ActivationKind.Tanh => MathF.Tanh(x),
+        ActivationKind.HardSwish => x * Math.Clamp(x + 3f, 0f, 6f) / 6f,
+        _ => x >= 0 ? x : x * _alpha,
+    };
+
+    public override void Eval(KernelContext context)
+    {
+        var x = context.Input(0); var y = context.Output(0);
+        int n = x.ElementCount;
+        if (_type != TensorType.Float32)
+        {
+            byte* src = x.DataPointer, dst = y.DataPointer;
+            fixed (byte* lut = _lut) for (int i = 0; i < n; i++) dst[i] = lut[src[i]];
+            return;
+        }
+        float* a = (float*)x.DataPointer, b = (float*)y.DataPointer;
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated && kind is ActivationKind.Relu or ActivationKind.Relu6 or ActivationKind.ReluN1To1 or ActivationKind.Relu0To1 or ActivationKind.HardSwish)
+        {
+            var zero = Vector256<float>.Zero; var six = Vector256.Create(6f); var three = Vector256.Create(3f);
+            var one = Vector256<float>.One; var minusOne = Vector256.Create(-1f);
+            for (; k + 8 <= n; k += 8)
+            {
+                var v = Vector256.Load(a + k);
+                var r = kind switch
+                {
+                    ActivationKind.Relu => Vector256.Max(v, zero),
+                    ActivationKind.Relu6 => Vector256.Min(Vector256.Max(v, zero), six),
+                    ActivationKind.ReluN1To1 => Vector256.Min(Vector256.Max(v, minusOne), one),
+                    ActivationKind.Relu0To1 => Vector256.Min(Vector256.Max(v, zero), one),
+                    _ => v * Vector256.Min(Vector256.Max(v + three, zero), six) / six,
+                };
+                r.Store(b + k);
+            }
+        }
+        for (; k < n; k++) b[k] = Apply(a[k]);
+    }
+}
+
+/// <summary>
+/// PRELU: y = x ≥ 0 ? x : α·x with α broadcast against x (usually one slope per channel), float32 as TFLite's
+/// reference PRelu.
+/// </summary>
+internal sealed unsafe class PRelu : OpKernel
+{
+    private Broadcast _bc = null!;
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var alpha = context.Input(1); var y = context.Output(0);
+        if (x.Type != TensorType.Float32 || alpha.Type != TensorType.Float32 || y.Type != TensorType.Float32)
+            throw context.Unsupported($"PRELU on {x.Type.ToDTypeName()} with {alpha.Type.ToDTypeName()} slopes (float32 only)");
+        _bc = Broadcast.Prepare(context, x, alpha, out var shape);
+        context.SetOutputShape(0, shape);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        var op = new Op { X = (float*)context.Input(0).DataPointer, A = (float*)context.Input(1).DataPointer, Y = (float*)context.Output(0).DataPointer };
+        _bc.ForEach(ref op);
+    }
+
+    private struct Op : IBroadcastOp
+    {
+        public float* X, A, Y;
+        public readonly void Apply(int o, int i1, int i2) { float v = X[i1]; Y[o] = v >= 0 ? v : v * A[i2]; }
+    }
+}

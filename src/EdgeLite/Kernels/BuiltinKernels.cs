@@ -9,10 +9,13 @@ internal static class BuiltinKernels
     {
         // KERNEL-REGISTRATIONS (keep sorted by operator name; one line each)
         r.AddBuiltin(BuiltinOperator.ADD, static () => new Add(subtract: false));
+        r.AddBuiltin(BuiltinOperator.ARG_MAX, static () => new ArgMinMax(max: true));
+        r.AddBuiltin(BuiltinOperator.ARG_MIN, static () => new ArgMinMax(max: false));
         r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
+        r.AddBuiltin(BuiltinOperator.DEPTH_TO_SPACE, static () => new DepthToSpace(toSpace: true));
         r.AddBuiltin(BuiltinOperator.DEQUANTIZE, static () => new Dequantize());
         r.AddBuiltin(BuiltinOperator.FULLY_CONNECTED, static () => new FullyConnected());
         r.AddBuiltin(BuiltinOperator.HARD_SWISH, static () => new Activation(ActivationKind.HardSwish));
@@ -30,7 +33,10 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.RELU_0_TO_1, static () => new Activation(ActivationKind.Relu0To1));
         r.AddBuiltin(BuiltinOperator.RELU_N1_TO_1, static () => new Activation(ActivationKind.ReluN1To1));
         r.AddBuiltin(BuiltinOperator.RESHAPE, static () => new Reshape());
+        r.AddBuiltin(BuiltinOperator.RESIZE_BILINEAR, static () => new ResizeBilinear());
+        r.AddBuiltin(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, static () => new ResizeNearestNeighbor());
         r.AddBuiltin(BuiltinOperator.SOFTMAX, static () => new Softmax());
+        r.AddBuiltin(BuiltinOperator.SPACE_TO_DEPTH, static () => new DepthToSpace(toSpace: false));
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));

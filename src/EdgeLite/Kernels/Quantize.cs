@@ -5,12 +5,18 @@ namespace EdgeLite.Kernels;
 /// <summary>
 /// QUANTIZE: float32 → uint8/int8/int16 (q = round(x / s) + zp, clamped) and requantization between 8/16-bit
 /// types (TFLite's Requantize: (x - zp_in) · s_in/s_out with the quantized multiplier, + zp_out, clamped).
+/// Requantization within uint8 or within int8 is what XNNPACK's convert runs for TFLite on CPU (for scale ratios in
+/// [2^-8, 2^7]): an 8-bit fixed-point multiplier m = round(256 · s_in/s_out) and
+/// (zp_out·256 - m·zp_in + 128 + m·x) &gt;&gt; 8, clamped; it is coarser than TFLite's builtin path, and DeepLab's
+/// outputs only match real TFLite with it.
 /// </summary>
 internal sealed unsafe class Quantize : OpKernel
 {
     private TensorType _in, _out;
     private float _scale;
     private int _zpIn, _zpOut, _m, _s, _qmin, _qmax;
+    private bool _xnn;
+    private int _xnnMultiplier, _xnnBias;
 
     public override void Prepare(KernelContext context)
     {
@@ -29,6 +35,13 @@ internal sealed unsafe class Quantize : OpKernel
             if (qi == null || qi.Scales.Count == 0) throw context.Invalid("requantizing input without quantization");
             _zpIn = qi.ZeroPoint;
             QuantizationUtils.QuantizeMultiplier((double)qi.Scale / qo.Scale, out _m, out _s);
+            float ratio = qi.Scale / qo.Scale;
+            if (_in == _out && _in != TensorType.Int16 && ratio >= 1f / 256 && ratio <= 128f)
+            {
+                _xnnMultiplier = (int)MathF.Round(256f * ratio, MidpointRounding.ToEven);
+                _xnnBias = (_zpOut << 8) - _xnnMultiplier * _zpIn + 0x80;
+                _xnn = true;
+            }
         }
         context.SetOutputShape(0, x.Shape);
     }
@@ -43,6 +56,8 @@ internal sealed unsafe class Quantize : OpKernel
             int q;
             if (_in == TensorType.Float32)
                 q = (int)MathF.Round(((float*)x)[i] / _scale, MidpointRounding.AwayFromZero) + _zpOut;
+            else if (_xnn)
+                q = (_xnnBias + (_in == TensorType.UInt8 ? x[i] : ((sbyte*)x)[i]) * _xnnMultiplier) >> 8;
             else
             {
                 int v = _in switch { TensorType.UInt8 => x[i], TensorType.Int8 => ((sbyte*)x)[i], _ => ((short*)x)[i] } - _zpIn;

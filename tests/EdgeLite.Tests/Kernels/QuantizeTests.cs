@@ -40,6 +40,16 @@ public class QuantizeTests
     }
 
     [Fact]
+    public void SameTypeRequantizationUsesXnnpacksEightBitMultiplier()
+    {
+        // DeepLab's uint8 → uint8 QUANTIZE, ratio 0.0124224/0.0352094 = 0.35282: m = round(256 · 0.35282) = 90, so
+        // out = (90·x + 128) >> 8; x = 200 → 70 where the exact 70.56 would round to 71
+        using var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.UInt8, TensorType.UInt8, 3, Quant.PerTensor(0.0124224f, 0), Quant.PerTensor(0.0352094f, 0)),
+            new byte[] { 200, 3, 255 });
+        Assert.Equal(new byte[] { 70, 1, 90 }, it.Output<byte>());
+    }
+
+    [Fact]
     public void RequantizationToACoarserScale()
     {
         // int8 scale 0.1 → scale 0.4: 40·0.1 = 4.0 → 10; -8·0.1 = -0.8 → -2

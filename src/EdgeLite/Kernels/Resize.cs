@@ -1,0 +1,155 @@
+namespace EdgeLite.Kernels;
+
+/// <summary>
+/// RESIZE_BILINEAR over NHWC with a constant size [new_height, new_width], align_corners and half_pixel_centers,
+/// computed as XNNPACK does (what TFLite runs on CPU). Source coordinate: out·scale (align_corners or the TensorFlow
+/// legacy mode), else out·scale + (scale/2 - 1/2) clamped to [0, in-1]; scale = (in - a)/(out - a), a = 1 with
+/// align_corners (out &gt; 1). float32: t = tl + (tr-tl)·αx, b = bl + (br-bl)·αx, out = t + (b-t)·αy. uint8/int8: α in
+/// 11-bit fixed point (round(α·2048)), the same blend in integers, (acc + 2^21) &gt;&gt; 22; the output keeps the
+/// input's quantization (TFLite requires equal scales).
+/// </summary>
+internal sealed unsafe class ResizeBilinear : OpKernel
+{
+    private int _n, _inH, _inW, _c, _outH, _outW;
+    private int[] _x0 = [], _x1 = [], _y0 = [], _y1 = [], _axq = [], _ayq = [];
+    private float[] _ax = [], _ay = [];
+    private TensorType _type;
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var size = context.Input(1); var y = context.Output(0);
+        var o = context.Options<Schema.ResizeBilinearOptions>() ?? default;
+        if (x.Rank != 4) throw context.Invalid($"expects a 4-D input, got {x}");
+        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
+        _type = x.Type;
+        if (_type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8)) throw context.Unsupported($"type {_type.ToDTypeName()}");
+        (_outH, _outW) = ResizeCommon.Size(context, size);
+        _n = x.Dim(0); _inH = x.Dim(1); _inW = x.Dim(2); _c = x.Dim(3);
+        if (_inH <= 0 || _inW <= 0) throw context.Invalid($"empty input {x}");
+        context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+        bool legacy = o.AlignCorners || !o.HalfPixelCenters;
+        Axis(_inH, _outH, o.AlignCorners, legacy, out _y0, out _y1, out _ay, out _ayq);
+        Axis(_inW, _outW, o.AlignCorners, legacy, out _x0, out _x1, out _ax, out _axq);
+    }
+
+    private static void Axis(int input, int output, bool alignCorners, bool legacy, out int[] lo, out int[] hi, out float[] alpha, out int[] alphaQ)
+    {
+        int adj = alignCorners && output != 1 ? 1 : 0;
+        float scale = (float)(input - adj) / (output - adj);
+        float offset = 0.5f * scale - 0.5f;
+        lo = new int[output]; hi = new int[output]; alpha = new float[output]; alphaQ = new int[output];
+        for (int i = 0; i < output; i++)
+        {
+            float v = i * scale;
+            if (!legacy) v = Math.Min(Math.Max(v + offset, 0f), input - 1);
+            int l = Math.Min((int)v, input - 1);
+            lo[i] = l;
+            hi[i] = Math.Min(l + 1, input - 1);
+            alpha[i] = v - l;
+            alphaQ[i] = (int)MathF.Round(alpha[i] * 2048f, MidpointRounding.ToEven);
+        }
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* src = context.Input(0).DataPointer, dst = context.Output(0).DataPointer;
+        int c = _c;
+        for (int n = 0; n < _n; n++)
+            for (int oy = 0; oy < _outH; oy++)
+            {
+                long rowT = ((long)n * _inH + _y0[oy]) * _inW, rowB = ((long)n * _inH + _y1[oy]) * _inW;
+                for (int ox = 0; ox < _outW; ox++)
+                {
+                    long tl = (rowT + _x0[ox]) * c, tr = (rowT + _x1[ox]) * c, bl = (rowB + _x0[ox]) * c, br = (rowB + _x1[ox]) * c;
+                    long o = (((long)n * _outH + oy) * _outW + ox) * c;
+                    if (_type == TensorType.Float32)
+                    {
+                        float ax = _ax[ox], ay = _ay[oy];
+                        float* s = (float*)src; float* d = (float*)dst + o;
+                        for (int k = 0; k < c; k++)
+                        {
+                            float t = s[tl + k] + (s[tr + k] - s[tl + k]) * ax;
+                            float b = s[bl + k] + (s[br + k] - s[bl + k]) * ax;
+                            d[k] = t + (b - t) * ay;
+                        }
+                    }
+                    else
+                    {
+                        int ax = _axq[ox], ay = _ayq[oy];
+                        bool signed = _type == TensorType.Int8;
+                        for (int k = 0; k < c; k++)
+                        {
+                            int vtl = signed ? (sbyte)src[tl + k] : src[tl + k], vtr = signed ? (sbyte)src[tr + k] : src[tr + k];
+                            int vbl = signed ? (sbyte)src[bl + k] : src[bl + k], vbr = signed ? (sbyte)src[br + k] : src[br + k];
+                            int t = (vtl << 11) + (vtr - vtl) * ax;
+                            int b = (vbl << 11) + (vbr - vbl) * ax;
+                            int acc = (t << 11) + (b - t) * ay;
+                            dst[o + k] = (byte)((acc + (1 << 21)) >> 22);
+                        }
+                    }
+                }
+            }
+    }
+}
+
+/// <summary>
+/// RESIZE_NEAREST_NEIGHBOR over NHWC with a constant size, any element size, as TFLite's reference: source index
+/// min(align_corners ? round((i + o)·scale) : floor((i + o)·scale), in-1), o = 0.5 with half_pixel_centers.
+/// </summary>
+internal sealed unsafe class ResizeNearestNeighbor : OpKernel
+{
+    private int _n, _inH, _inW, _c, _outH, _outW, _elem;
+    private int[] _ys = [], _xs = [];
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var size = context.Input(1); var y = context.Output(0);
+        var o = context.Options<Schema.ResizeNearestNeighborOptions>() ?? default;
+        if (x.Rank != 4) throw context.Invalid($"expects a 4-D input, got {x}");
+        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
+        (_outH, _outW) = ResizeCommon.Size(context, size);
+        _n = x.Dim(0); _inH = x.Dim(1); _inW = x.Dim(2); _c = x.Dim(3); _elem = x.ElementSize;
+        if (_inH <= 0 || _inW <= 0) throw context.Invalid($"empty input {x}");
+        context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+        _ys = Map(_inH, _outH, o.AlignCorners, o.HalfPixelCenters);
+        _xs = Map(_inW, _outW, o.AlignCorners, o.HalfPixelCenters);
+    }
+
+    private static int[] Map(int input, int output, bool align, bool half)
+    {
+        float scale = align && output > 1 ? (input - 1) / (float)(output - 1) : input / (float)output;
+        float offset = half ? 0.5f : 0f;
+        var m = new int[output];
+        for (int i = 0; i < output; i++)
+        {
+            float v = (i + offset) * scale;
+            int s = Math.Min(align ? (int)MathF.Round(v, MidpointRounding.AwayFromZero) : (int)MathF.Floor(v), input - 1);
+            m[i] = half ? Math.Max(0, s) : s;
+        }
+        return m;
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* src = context.Input(0).DataPointer, dst = context.Output(0).DataPointer;
+        long pixel = (long)_c * _elem;
+        for (int n = 0; n < _n; n++)
+            for (int oy = 0; oy < _outH; oy++)
+                for (int ox = 0; ox < _outW; ox++)
+                    Buffer.MemoryCopy(src + (((long)n * _inH + _ys[oy]) * _inW + _xs[ox]) * pixel,
+                        dst + (((long)n * _outH + oy) * _outW + ox) * pixel, pixel, pixel);
+    }
+}
+
+internal static class ResizeCommon
+{
+    /// <summary>The constant int32 [2] size input (new height, new width), checked.</summary>
+    public static (int H, int W) Size(KernelContext context, Tensor size)
+    {
+        if (!size.IsConstant) throw context.Unsupported("non-constant output size");
+        if (size.Type != TensorType.Int32 || size.ElementCount != 2) throw context.Invalid($"size must be int32[2], got {size}");
+        var s = size.AsSpan<int>();
+        if (s[0] <= 0 || s[1] <= 0 || (long)s[0] * s[1] > int.MaxValue / 4) throw context.Invalid($"output size {s[0]}x{s[1]}");
+        return (s[0], s[1]);
+    }
+}

@@ -8,22 +8,30 @@ internal static class BuiltinKernels
     public static void Register(OpResolver r)
     {
         // KERNEL-REGISTRATIONS (keep sorted by operator name; one line each)
+        r.AddBuiltin(BuiltinOperator.ABS, static () => new UnaryFloat(UnaryKind.Abs));
         r.AddBuiltin(BuiltinOperator.ADD, static () => new Add(subtract: false));
         r.AddBuiltin(BuiltinOperator.ARG_MAX, static () => new ArgMinMax(max: true));
         r.AddBuiltin(BuiltinOperator.ARG_MIN, static () => new ArgMinMax(max: false));
         r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
+        r.AddBuiltin(BuiltinOperator.CAST, static () => new Cast());
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
         r.AddBuiltin(BuiltinOperator.DEPTH_TO_SPACE, static () => new DepthToSpace(toSpace: true));
         r.AddBuiltin(BuiltinOperator.DEQUANTIZE, static () => new Dequantize());
+        r.AddBuiltin(BuiltinOperator.DIV, static () => new Div(floor: false));
+        r.AddBuiltin(BuiltinOperator.EXP, static () => new UnaryFloat(UnaryKind.Exp));
+        r.AddBuiltin(BuiltinOperator.FLOOR_DIV, static () => new Div(floor: true));
         r.AddBuiltin(BuiltinOperator.FULLY_CONNECTED, static () => new FullyConnected());
         r.AddBuiltin(BuiltinOperator.HARD_SWISH, static () => new Activation(ActivationKind.HardSwish));
         r.AddBuiltin(BuiltinOperator.LEAKY_RELU, static () => new Activation(ActivationKind.LeakyRelu));
+        r.AddBuiltin(BuiltinOperator.LOG, static () => new UnaryFloat(UnaryKind.Log));
         r.AddBuiltin(BuiltinOperator.LOGISTIC, static () => new Activation(ActivationKind.Logistic));
         r.AddBuiltin(BuiltinOperator.MAX_POOL_2D, static () => new Pooling(max: true));
         r.AddBuiltin(BuiltinOperator.MEAN, static () => new Mean());
         r.AddBuiltin(BuiltinOperator.MUL, static () => new Mul());
+        r.AddBuiltin(BuiltinOperator.NEG, static () => new UnaryFloat(UnaryKind.Neg));
+        r.AddBuiltin(BuiltinOperator.PACK, static () => new Pack(unpack: false));
         r.AddBuiltin(BuiltinOperator.PAD, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PADV2, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PRELU, static () => new PRelu());
@@ -35,12 +43,20 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.RESHAPE, static () => new Reshape());
         r.AddBuiltin(BuiltinOperator.RESIZE_BILINEAR, static () => new ResizeBilinear());
         r.AddBuiltin(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, static () => new ResizeNearestNeighbor());
+        r.AddBuiltin(BuiltinOperator.RSQRT, static () => new UnaryFloat(UnaryKind.Rsqrt));
+        r.AddBuiltin(BuiltinOperator.SLICE, static () => new Slice(strided: false));
         r.AddBuiltin(BuiltinOperator.SOFTMAX, static () => new Softmax());
         r.AddBuiltin(BuiltinOperator.SPACE_TO_DEPTH, static () => new DepthToSpace(toSpace: false));
+        r.AddBuiltin(BuiltinOperator.SPLIT, static () => new Split(variable: false));
+        r.AddBuiltin(BuiltinOperator.SPLIT_V, static () => new Split(variable: true));
+        r.AddBuiltin(BuiltinOperator.SQRT, static () => new UnaryFloat(UnaryKind.Sqrt));
+        r.AddBuiltin(BuiltinOperator.SQUARE, static () => new UnaryFloat(UnaryKind.Square));
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
+        r.AddBuiltin(BuiltinOperator.STRIDED_SLICE, static () => new Slice(strided: true));
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
+        r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Pack(unpack: true));
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
     }
 }

@@ -74,14 +74,7 @@ public class Conv2DTests
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Scalar)]
     public void LowerInstructionSetsMatchReference(TensorType type, int levelNumber)
     {
-        var level = (EdgeLite.Simd.SimdLevel)levelNumber;
-        var rng = new Random(99 + (int)type * 7 + (int)level);
-        for (int i = 0; i < 12; i++)
-        {
-            var p = RandomProblem(rng, type, depthwise: false, seed: i);
-            var model = BuildModel(p, rng, out var input);
-            AssertSame(type, Run(model, input, reference: true), Run(model, input, reference: false, maxLevel: level), $"{p} at {level}");
-        }
+        AssertRandomProblemsMatchAtLevel(type, false, (EdgeLite.Simd.SimdLevel)levelNumber, 99 + (int)type * 7 + levelNumber);
     }
 
     [Theory]
@@ -93,19 +86,12 @@ public class Conv2DTests
         // 1x1 expansion (many pixel blocks), 3x3 stem with stride 2, and a 7x7 map with many channels (few blocks:
         // the threads split output channels instead).
         var rng = new Random(5 + (int)type);
-        foreach (var p in new[]
+        AssertProblemsMatchAcrossThreads(rng, new[]
         {
             new Problem(type, 1, 56, 56, 24, 144, 1, 1, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 0),
             new Problem(type, 1, 57, 57, 3, 32, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 1),
             new Problem(type, 1, 7, 7, 160, 320, 1, 1, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 2),
-        })
-        {
-            var model = BuildModel(p, rng, out var input);
-            var reference = Run(model, input, reference: true);
-            AssertSame(type, reference, Run(model, input, reference: false), $"{p}");
-            AssertSame(type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
-            AssertSame(type, reference, Run(model, input, reference: false, threads: 3), $"{p} (3 threads)");
-        }
+        }, threeThreads: true);
     }
 
     [Fact]

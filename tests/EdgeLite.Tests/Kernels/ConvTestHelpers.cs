@@ -108,6 +108,31 @@ internal static class ConvTestHelpers
             Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5 * Math.Max(1, Math.Abs(e[i])), $"{what}: element {i}: {e[i]} vs {a[i]}");
     }
 
+    /// <summary>Random problems run at a capped SIMD level must equal the reference kernels.</summary>
+    public static void AssertRandomProblemsMatchAtLevel(TensorType type, bool depthwise, EdgeLite.Simd.SimdLevel level, int seed, int count = 12)
+    {
+        var rng = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            var p = RandomProblem(rng, type, depthwise, seed: i);
+            var model = BuildModel(p, rng, out var input);
+            AssertSame(type, Run(model, input, reference: true), Run(model, input, reference: false, maxLevel: level), $"{p} at {level}");
+        }
+    }
+
+    /// <summary>Fixed problems must equal the reference at 1 and 2 threads (and 3 when asked).</summary>
+    public static void AssertProblemsMatchAcrossThreads(Random rng, IEnumerable<Problem> problems, bool threeThreads = false)
+    {
+        foreach (var p in problems)
+        {
+            var model = BuildModel(p, rng, out var input);
+            var reference = Run(model, input, reference: true);
+            AssertSame(p.Type, reference, Run(model, input, reference: false), $"{p}");
+            AssertSame(p.Type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
+            if (threeThreads) AssertSame(p.Type, reference, Run(model, input, reference: false, threads: 3), $"{p} (3 threads)");
+        }
+    }
+
     public static Problem RandomProblem(Random rng, TensorType type, bool depthwise, int seed)
     {
         int k = new[] { 1, 1, 3, 3, 5 }[rng.Next(5)];

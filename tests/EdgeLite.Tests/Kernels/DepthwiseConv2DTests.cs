@@ -67,14 +67,7 @@ public class DepthwiseConv2DTests
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Scalar)]
     public void LowerInstructionSetsMatchReference(TensorType type, int levelNumber)
     {
-        var level = (EdgeLite.Simd.SimdLevel)levelNumber;
-        var rng = new Random(55 + (int)type * 5 + levelNumber);
-        for (int i = 0; i < 12; i++)
-        {
-            var p = RandomProblem(rng, type, depthwise: true, seed: i);
-            var model = BuildModel(p, rng, out var input);
-            AssertSame(type, Run(model, input, reference: true), Run(model, input, reference: false, maxLevel: level), $"{p} at {level}");
-        }
+        AssertRandomProblemsMatchAtLevel(type, true, (EdgeLite.Simd.SimdLevel)levelNumber, 55 + (int)type * 5 + levelNumber);
     }
 
     [Theory]
@@ -85,18 +78,12 @@ public class DepthwiseConv2DTests
     {
         // 3x3 stride 1 and 2 over many channels (16-lane body, 8-lane and scalar tails: 144 = 9·16, 40 = 2·16 + 8, 21)
         var rng = new Random(8 + (int)type);
-        foreach (var p in new[]
+        AssertProblemsMatchAcrossThreads(rng, new[]
         {
             new Problem(type, 1, 28, 28, 144, 144, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 0, true),
             new Problem(type, 1, 29, 29, 40, 40, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 1, true),
             new Problem(type, 2, 9, 11, 21, 21, 5, 5, 2, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 2, true),
-        })
-        {
-            var model = BuildModel(p, rng, out var input);
-            var reference = Run(model, input, reference: true);
-            AssertSame(type, reference, Run(model, input, reference: false), $"{p}");
-            AssertSame(type, reference, Run(model, input, reference: false, threads: 2), $"{p} (2 threads)");
-        }
+        });
     }
 
     [Theory]

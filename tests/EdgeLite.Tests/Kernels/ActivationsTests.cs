@@ -101,6 +101,30 @@ public class ActivationsTests
     }
 
     [Fact]
+    public void PReluWithManyChannelsAndAScalarSlope()
+    {
+        var rng = new Random(2);
+        var xs = Enumerable.Range(0, 3 * 20).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        var alpha = Enumerable.Range(0, 20).Select(i => 0.05f * i).ToArray();
+        var m = new OpModelBuilder();
+        int x = m.Input("x", TensorType.Float32, [1, 3, 20]);
+        int a = m.Constant("alpha", TensorType.Float32, [20], alpha);
+        int y = m.Output("y", TensorType.Float32, [1, 3, 20]);
+        m.Op(Fb.BuiltinOperator.PRELU, [x, a], [y]);
+        using var it = OpRun.Invoke(m, xs);
+        var ys = it.Output<float>();
+        for (int i = 0; i < xs.Length; i++) Assert.Equal(xs[i] >= 0 ? xs[i] : xs[i] * alpha[i % 20], ys[i]);
+
+        var s = new OpModelBuilder();
+        int sx = s.Input("x", TensorType.Float32, [4]);
+        int sa = s.Constant("alpha", TensorType.Float32, [1], new[] { 0.5f });
+        int sy = s.Output("y", TensorType.Float32, [4]);
+        s.Op(Fb.BuiltinOperator.PRELU, [sx, sa], [sy]);
+        using var st = OpRun.Invoke(s, new[] { -2f, 2f, -4f, 0f });
+        Assert.Equal(new[] { -1f, 2f, -2f, 0f }, st.Output<float>());
+    }
+
+    [Fact]
     public void MismatchedTypesAreRefused()
     {
         var m = new OpModelBuilder();

@@ -65,4 +65,42 @@ public class PoolingTests
     [Fact]
     public void ZeroStrideIsAFormatError() =>
         Assert.Throws<ModelFormatException>(() => Pool(true, TensorType.Float32, [1, 2, 2, 1], [1, 1, 1, 1], Fb.Padding.VALID, 0, 2, 2).BuildInterpreter());
+
+    [Theory]
+    [InlineData(true, TensorType.Float32)]
+    [InlineData(false, TensorType.Float32)]
+    [InlineData(true, TensorType.UInt8)]
+    [InlineData(true, TensorType.Int8)]
+    public void ManyChannelsTakeTheVectorPathWithTheSameResults(bool max, TensorType t)
+    {
+        // 35 channels: vector body (8 float / 16 byte lanes) and scalar tail; 5x5 input, 3x3 windows, stride 2, SAME
+        const int c = 35;
+        var rng = new Random(3);
+        var q = t == TensorType.Float32 ? null : Quant.PerTensor(0.1f, t == TensorType.UInt8 ? 128 : 0);
+        var m = Pool(max, t, [1, 5, 5, c], [1, 3, 3, c], Fb.Padding.SAME, 2, 3, 3, q);
+        float[] xf = Enumerable.Range(0, 25 * c).Select(_ => (float)(rng.NextDouble() * 10 - 5)).ToArray();
+        byte[] xb = Enumerable.Range(0, 25 * c).Select(_ => (byte)rng.Next(256)).ToArray();
+        using var it = t == TensorType.Float32 ? OpRun.Invoke(m, xf) : OpRun.Invoke(m, xb);
+        var yb = it.GetOutputTensor(0).AsBytes().ToArray();
+        var yf = t == TensorType.Float32 ? it.Output<float>() : null;
+        for (int oy = 0; oy < 3; oy++)
+            for (int ox = 0; ox < 3; ox++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    // SAME, in 5, filter 3, stride 2: pad 1 before; windows clipped to the image
+                    double acc = max ? double.MinValue : 0; int n = 0;
+                    for (int fy = 0; fy < 3; fy++)
+                        for (int fx = 0; fx < 3; fx++)
+                        {
+                            int iy = oy * 2 - 1 + fy, ix = ox * 2 - 1 + fx;
+                            if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) continue;
+                            int i = (iy * 5 + ix) * c + ch;
+                            double v = t == TensorType.Float32 ? xf[i] : t == TensorType.UInt8 ? xb[i] : (sbyte)xb[i];
+                            acc = max ? Math.Max(acc, v) : acc + v; n++;
+                        }
+                    int o = (oy * 3 + ox) * c + ch;
+                    if (t == TensorType.Float32) Assert.Equal(max ? acc : acc / n, yf![o], 4);
+                    else Assert.Equal(acc, t == TensorType.UInt8 ? yb[o] : (sbyte)yb[o]);
+                }
+    }
 }

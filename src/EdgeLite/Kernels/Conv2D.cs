@@ -116,7 +116,7 @@ internal sealed unsafe class Conv2D : OpKernel
         _work.Input = context.Input(0).DataPointer;
         _work.Output = context.Output(0).DataPointer;
         _work.Scratch = context.Scratch;
-        context.ParallelFor(_blocks * _chunks, _work);
+        context.ParallelFor(_blocks * _chunks, _work, (long)_batches * _outH * _outW * _outC * _kH * _kW * _filterC);
     }
 
     private sealed class Work(Conv2D k) : IParallelWork

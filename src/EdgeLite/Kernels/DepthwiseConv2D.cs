@@ -105,7 +105,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         _work.Input = context.Input(0).DataPointer;
         _work.Output = context.Output(0).DataPointer;
         _work.Scratch = context.Scratch;
-        context.ParallelFor(_batches * _outH, _work);
+        context.ParallelFor(_batches * _outH, _work, (long)_batches * _outH * _outW * _outC * _kH * _kW);
     }
 
     private sealed class Work(DepthwiseConv2D k) : IParallelWork

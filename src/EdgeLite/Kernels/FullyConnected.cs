@@ -97,7 +97,7 @@ internal sealed unsafe class FullyConnected : OpKernel
         }
         else _work.A = input;
         _work.Output = output;
-        context.ParallelFor(_units2, _work);
+        context.ParallelFor(_units2, _work, (long)_batch * _units * _depth);
     }
 
     private sealed class Work(FullyConnected k) : IParallelWork

@@ -9,9 +9,10 @@ namespace EdgeLite.Kernels;
 /// ADD and SUB with broadcasting: float32, int32, and uint8/int8. Quantized ADD follows XNNPACK's QS8/QU8 add, which
 /// is what TFLite runs on CPU: each input's scale relative to the output (s_a/s_out, s_b/s_out in float) becomes a
 /// 21-bit integer multiplier sharing one shift; acc = bias + a·m_a + b·m_b with bias = -(m_a·zp_a + m_b·zp_b), then
-/// (acc + 2^(shift-1)) &gt;&gt; shift (arithmetic), + zp_out, clamped. SUB (which XNNPACK does not run quantized)
-/// uses TFLite's builtin arithmetic: inputs shifted left by 20 bits, rescaled to twice the larger input scale,
-/// subtracted, rescaled to the output with quantized multipliers.
+/// (acc + 2^(shift-1)) &gt;&gt; shift (arithmetic), + zp_out, clamped. SUB runs the same with b's multiplier negated
+/// (XNNPACK's subtract), except when a scale ratio is outside [2^-10, 2^8): TFLite then keeps it on its builtin kernel,
+/// and so does EdgeLite: inputs shifted left by 20 bits, rescaled to twice the larger input scale, subtracted,
+/// rescaled to the output with quantized multipliers.
 /// </summary>
 internal sealed unsafe class Add(bool subtract) : OpKernel
 {
@@ -21,6 +22,7 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
     private float _fmin, _fmax;
     private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m1, _s1, _m2, _s2, _mOut, _sOut;
     private int _xa, _xb, _xbias, _xshift;
+    private bool _builtin;
 
     public override void Prepare(KernelContext context)
     {
@@ -54,10 +56,19 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
                 float maxScale = Math.Max(aScale, bScale);
                 int exponent = (int)(BitConverter.SingleToUInt32Bits(maxScale) >> 23) - 127;
                 _xshift = 20 - exponent;
-                if (!subtract && (_xshift < 12 || _xshift > 30 || Math.Min(aScale, bScale) < 1f / 1024))
-                    throw context.Unsupported($"input/output scale ratios {aScale}, {bScale} outside XNNPACK's supported range");
+                // TFLite's XNNPACK delegate takes ADD/SUB when both input/output scale ratios are in [2^-10, 2^8)
+                bool inRange = Math.Min(aScale, bScale) >= 1f / 1024 && maxScale < 256f && _xshift >= 12 && _xshift <= 30;
+                if (!inRange)
+                {
+                    // TFLite then keeps SUB on its builtin kernel; ADD so far stays refused (the zoo model that needs it,
+                    // traffic_model, did not match real TFLite with the builtin arithmetic)
+                    if (!subtract) throw context.Unsupported($"input/output scale ratios {aScale}, {bScale} outside XNNPACK's supported range");
+                    _builtin = true;
+                    break;
+                }
                 _xa = (int)MathF.Round(BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(aScale) + ((uint)_xshift << 23)), MidpointRounding.ToEven);
                 _xb = (int)MathF.Round(BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(bScale) + ((uint)_xshift << 23)), MidpointRounding.ToEven);
+                if (subtract) _xb = -_xb; // XNNPACK subtracts with the add kernel and a negated multiplier
                 _xbias = -(_xa * _zp1 + _xb * _zp2);
                 break;
             }
@@ -78,7 +89,7 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y, Sub = subtract }; _bc.ForEach(ref op); break; }
             default:
             {
-                if (!subtract)
+                if (!_builtin)
                 {
                     var xop = new XnnAddOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, MA = _xa, MB = _xb, Bias = _xbias,
                         Shift = _xshift, ZpOut = _zpOut, QMin = _qmin, QMax = _qmax };

@@ -4,8 +4,10 @@ using EdgeLite.Quantization;
 namespace EdgeLite.Kernels;
 
 /// <summary>
-/// MUL with broadcasting: float32, int32, and uint8/int8 as TFLite (mul.cc): (x1 - zp1)(x2 - zp2) rescaled by
-/// s1·s2/s_out with the quantized multiplier, offset and clamped to the fused activation.
+/// MUL with broadcasting: float32, int32, and uint8/int8. Quantized, when s1·s2/s_out is in [2^-16, 2^8) (what TFLite's
+/// XNNPACK delegate takes): XNNPACK's fp32 arithmetic, (x1 - zp1)(x2 - zp2) · (s1·s2/s_out computed in float), clamped
+/// to the activation range less zp_out, rounded to nearest even, + zp_out. Otherwise TFLite's builtin mul.cc: the
+/// product rescaled with the quantized multiplier.
 /// </summary>
 internal sealed unsafe class Mul : OpKernel
 {
@@ -13,6 +15,8 @@ internal sealed unsafe class Mul : OpKernel
     private TensorType _type;
     private float _fmin, _fmax;
     private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m, _s;
+    private float _scale;
+    private bool _xnn;
 
     public override void Prepare(KernelContext context)
     {
@@ -32,6 +36,8 @@ internal sealed unsafe class Mul : OpKernel
                     throw context.Invalid("quantized MUL without quantization");
                 _zp1 = qa.ZeroPoint; _zp2 = qb.ZeroPoint; _zpOut = qy.ZeroPoint;
                 QuantizationUtils.QuantizeMultiplier((double)qa.Scale * qb.Scale / qy.Scale, out _m, out _s);
+                _scale = qa.Scale * qb.Scale / qy.Scale;
+                _xnn = _scale >= 1f / 65536 && _scale < 256f;
                 (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, qy.Scale, qy.ZeroPoint);
                 break;
             }
@@ -48,7 +54,7 @@ internal sealed unsafe class Mul : OpKernel
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y }; _bc.ForEach(ref op); break; }
             default:
             {
-                var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax };
+                var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax, Scale = _scale, Xnn = _xnn };
                 _bc.ForEach(ref op);
                 break;
             }
@@ -69,13 +75,15 @@ internal sealed unsafe class Mul : OpKernel
 
     private struct QuantOp : IBroadcastOp
     {
+        public float Scale; public bool Xnn;
         public byte* A, B, Y; public bool Signed;
         public int Zp1, Zp2, ZpOut, M, S, QMin, QMax;
         public void Apply(int o, int i1, int i2)
         {
             int x1 = (Signed ? ((sbyte*)A)[i1] : A[i1]) - Zp1;
             int x2 = (Signed ? ((sbyte*)B)[i2] : B[i2]) - Zp2;
-            int raw = QuantizationUtils.MultiplyByQuantizedMultiplier(x1 * x2, M, S) + ZpOut;
+            int raw = Xnn ? (int)MathF.Round(Math.Clamp(x1 * x2 * Scale, QMin - ZpOut, QMax - ZpOut), MidpointRounding.ToEven) + ZpOut
+                : QuantizationUtils.MultiplyByQuantizedMultiplier(x1 * x2, M, S) + ZpOut;
             raw = raw < QMin ? QMin : raw > QMax ? QMax : raw;
             if (Signed) ((sbyte*)Y)[o] = (sbyte)raw; else Y[o] = (byte)raw;
         }

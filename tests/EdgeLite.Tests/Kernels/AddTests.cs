@@ -73,6 +73,17 @@ public class AddTests
     }
 
     [Fact]
+    public void Int8SubRoundsLikeXnnpackWhenTheScalesAreInItsRange()
+    {
+        // 3·0.5 - 6·0.5 = -1.5 at output scale 1: XNNPACK's subtract (the add kernel with a negated multiplier) rounds
+        // half up → -1 (TFLite's builtin SUB would give -2); MoveNet only matches real TFLite this way
+        using var it = OpRun.Invoke(Binary(Fb.BuiltinOperator.SUB, TensorType.Int8, [2], [2], [2],
+                Quant.PerTensor(0.5f, 0), Quant.PerTensor(0.5f, 0), Quant.PerTensor(1f, 0)),
+            new sbyte[] { 3, 9 }, new sbyte[] { 6, 6 });
+        Assert.Equal(new sbyte[] { -1, 2 }, it.Output<sbyte>());
+    }
+
+    [Fact]
     public void IncompatibleShapesAreRefused()
     {
         Assert.Throws<ModelFormatException>(() => Binary(Fb.BuiltinOperator.ADD, TensorType.Float32, [2, 3], [2], [2, 3]).BuildInterpreter());

@@ -55,6 +55,15 @@ public class MulTests
     }
 
     [Fact]
+    public void Int8HalfwayProductsRoundToEvenAsXnnpack()
+    {
+        // (1·0.5)(3·1)/1 = 1.5 → 2 and (1·0.5)(5·1) = 2.5 → 2 (round to even; TFLite's builtin path would give 3)
+        using var it = OpRun.Invoke(Mul(TensorType.Int8, [2], [2], [2], Quant.PerTensor(0.5f, 0), Quant.PerTensor(1f, 0), Quant.PerTensor(1f, 0)),
+            new sbyte[] { 1, 1 }, new sbyte[] { 3, 5 });
+        Assert.Equal(new sbyte[] { 2, 2 }, it.Output<sbyte>());
+    }
+
+    [Fact]
     public void IncompatibleShapesAreRefused() =>
         Assert.Throws<ModelFormatException>(() => Mul(TensorType.Float32, [3], [2], [3]).BuildInterpreter());
 }

@@ -1,0 +1,119 @@
+using System.Runtime.Intrinsics;
+using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>
+/// Transposed convolution, float32: TRANSPOSE_CONV (inputs: output_shape, weights [OC,KH,KW,IC], input [N,H,W,IC],
+/// optional bias) and MediaPipe's custom Convolution2DTransposeBias (inputs: input, weights, bias; custom options =
+/// the C struct {padding, stride_w, stride_h} as three int32). As TFLite's reference: every input pixel scatters
+/// x · w[oc, ky, kx, ic] to output (iy·s - pad + ky, ix·s - pad + kx), padding computed as for the forward convolution
+/// from the output size to the input size; then bias and the fused activation.
+/// </summary>
+internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
+{
+    /// <summary>The custom code of MediaPipe's variant.</summary>
+    public const string CustomCode = "Convolution2DTransposeBias";
+
+    private int _n, _inH, _inW, _inC, _outH, _outW, _outC, _kH, _kW, _sH, _sW, _padH, _padW, _inputIndex;
+    private float _min, _max;
+    private float[] _w = [];   // [ky][kx][ic][oc]
+    private float[] _bias = [];
+
+    public override void Prepare(KernelContext context)
+    {
+        Tensor input, weights; Tensor? bias;
+        Schema.Padding padding; Schema.ActivationFunctionType act = Schema.ActivationFunctionType.NONE;
+        int[] outShape;
+        if (mediapipe)
+        {
+            _inputIndex = 0;
+            input = context.Input(0); weights = context.Input(1); bias = context.OptionalInput(2);
+            var opt = context.CustomOptions;
+            if (opt.Length < 12) throw context.Invalid($"custom options of {opt.Length} bytes (expected padding, stride_w, stride_h)");
+            int pad = BitConverter.ToInt32(opt[..4]);
+            _sW = BitConverter.ToInt32(opt.Slice(4, 4)); _sH = BitConverter.ToInt32(opt.Slice(8, 4));
+            padding = pad switch { 1 => Schema.Padding.SAME, 2 => Schema.Padding.VALID, _ => throw context.Invalid($"padding {pad}") };
+            outShape = context.Output(0).ShapeArray;
+        }
+        else
+        {
+            _inputIndex = 2;
+            var shapeT = context.Input(0); weights = context.Input(1); input = context.Input(2); bias = context.OptionalInput(3);
+            var o = context.Options<Schema.TransposeConvOptions>() ?? default;
+            padding = o.Padding; _sW = o.StrideW; _sH = o.StrideH; act = o.FusedActivationFunction;
+            if (!shapeT.IsConstant || shapeT.Type != TensorType.Int32 || shapeT.ElementCount != 4) throw context.Unsupported($"output_shape {shapeT} (must be a constant int32[4])");
+            outShape = shapeT.AsSpan<int>().ToArray();
+        }
+        if (input.Type != TensorType.Float32 || weights.Type != TensorType.Float32) throw context.Unsupported($"{input.Type.ToDTypeName()} input with {weights.Type.ToDTypeName()} weights (float32 only)");
+        if (!weights.IsConstant) throw context.Unsupported("non-constant weights");
+        if (input.Rank != 4 || weights.Rank != 4 || outShape.Length != 4) throw context.Invalid($"expects 4-D input, weights and output: {input}, {weights}");
+        if (_sH <= 0 || _sW <= 0) throw context.Invalid($"stride {_sH}x{_sW}");
+        _n = input.Dim(0); _inH = input.Dim(1); _inW = input.Dim(2); _inC = input.Dim(3);
+        _outC = weights.Dim(0); _kH = weights.Dim(1); _kW = weights.Dim(2);
+        if (weights.Dim(3) != _inC) throw context.Invalid($"weights {weights} for {_inC} input channels");
+        if (outShape[0] != _n || outShape[3] != _outC || outShape[1] <= 0 || outShape[2] <= 0) throw context.Invalid($"output shape [{string.Join(",", outShape)}]");
+        _outH = outShape[1]; _outW = outShape[2];
+        // padding as for the forward convolution output → input
+        var pad2 = PaddingUtil.Compute(padding, _sH, _sW, 1, 1, _outH, _outW, _kH, _kW, out int fh, out int fw);
+        if (fh != _inH || fw != _inW) throw context.Invalid($"input {input} does not match output {_outH}x{_outW} with stride {_sH}x{_sW} and {padding} padding");
+        _padH = pad2.Height; _padW = pad2.Width;
+        (_min, _max) = QuantizationUtils.ActivationRange((FusedActivation)(sbyte)act);
+        _w = context.AllocatePersistent<float>(_kH * _kW * _inC * _outC);
+        var src = weights.AsSpan<float>();
+        for (int oc = 0; oc < _outC; oc++)
+            for (int ky = 0; ky < _kH; ky++)
+                for (int kx = 0; kx < _kW; kx++)
+                    for (int ic = 0; ic < _inC; ic++)
+                        _w[((ky * _kW + kx) * _inC + ic) * _outC + oc] = src[((oc * _kH + ky) * _kW + kx) * _inC + ic];
+        _bias = new float[_outC];
+        if (bias != null)
+        {
+            if (bias.Type != TensorType.Float32 || bias.ElementCount != _outC || !bias.IsConstant) throw context.Invalid($"bias {bias}");
+            bias.AsSpan<float>().CopyTo(_bias);
+        }
+        context.SetOutputShape(0, outShape);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        float* x = (float*)context.Input(_inputIndex).DataPointer, y = (float*)context.Output(0).DataPointer;
+        int oc = _outC;
+        long outPixels = (long)_n * _outH * _outW;
+        for (long p = 0; p < outPixels; p++) _bias.AsSpan().CopyTo(new Span<float>(y + p * oc, oc));
+        fixed (float* w = _w)
+            for (int n = 0; n < _n; n++)
+                for (int iy = 0; iy < _inH; iy++)
+                    for (int ix = 0; ix < _inW; ix++)
+                    {
+                        float* xp = x + (((long)n * _inH + iy) * _inW + ix) * _inC;
+                        for (int ky = 0; ky < _kH; ky++)
+                        {
+                            int oy = iy * _sH - _padH + ky;
+                            if ((uint)oy >= (uint)_outH) continue;
+                            for (int kx = 0; kx < _kW; kx++)
+                            {
+                                int ox = ix * _sW - _padW + kx;
+                                if ((uint)ox >= (uint)_outW) continue;
+                                float* yp = y + (((long)n * _outH + oy) * _outW + ox) * oc;
+                                float* wt = w + (ky * _kW + kx) * _inC * oc;
+                                for (int ic = 0; ic < _inC; ic++)
+                                {
+                                    float v = xp[ic];
+                                    float* wr = wt + ic * oc;
+                                    int c = 0;
+                                    if (Vector256.IsHardwareAccelerated)
+                                    {
+                                        var vv = Vector256.Create(v);
+                                        for (; c + 8 <= oc; c += 8) (Vector256.Load(yp + c) + vv * Vector256.Load(wr + c)).Store(yp + c);
+                                    }
+                                    for (; c < oc; c++) yp[c] += v * wr[c];
+                                }
+                            }
+                        }
+                    }
+        if (_min != float.NegativeInfinity || _max != float.PositiveInfinity)
+            for (long i = 0; i < outPixels * oc; i++) y[i] = Math.Clamp(y[i], _min, _max);
+    }
+}

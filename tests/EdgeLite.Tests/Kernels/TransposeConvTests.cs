@@ -1,0 +1,65 @@
+using EdgeLite.Tests.Infrastructure;
+using Fb = EdgeLite.Schema;
+
+namespace EdgeLite.Tests.Kernels;
+
+public class TransposeConvTests
+{
+    // input 2x2 = 1 2 / 3 4, weights 2x2 = 1 2 / 3 4, stride 2: every input pixel becomes the 2x2 block x·w
+    private static readonly float[] Expected = [1, 2, 2, 4, 3, 4, 6, 8, 3, 6, 4, 8, 9, 12, 12, 16];
+
+    [Fact]
+    public void BuiltinTransposeConvScattersEachPixel()
+    {
+        var m = new OpModelBuilder();
+        int shape = m.Constant("shape", TensorType.Int32, [4], new[] { 1, 4, 4, 1 });
+        int w = m.Constant("w", TensorType.Float32, [1, 2, 2, 1], new[] { 1f, 2f, 3f, 4f });
+        int x = m.Input("x", TensorType.Float32, [1, 2, 2, 1]);
+        int y = m.Output("y", TensorType.Float32, [1, 4, 4, 1]);
+        m.Op(Fb.BuiltinOperator.TRANSPOSE_CONV, [shape, w, x], [y], Fb.BuiltinOptions.TransposeConvOptions,
+            f => Fb.TransposeConvOptions.CreateTransposeConvOptions(f, Fb.Padding.VALID, 2, 2).Value);
+        using var it = OpRun.Invoke(m, new[] { 1f, 2f, 3f, 4f });
+        Assert.Equal(Expected, it.Output<float>());
+    }
+
+    [Fact]
+    public void MediaPipeVariantAddsBiasAndOverlapsSum()
+    {
+        // SAME, stride 2, 2x2 kernel on 2x2 → 4x4 (no overlap) plus bias 0.5
+        var m = new OpModelBuilder();
+        int x = m.Input("x", TensorType.Float32, [1, 2, 2, 1]);
+        int w = m.Constant("w", TensorType.Float32, [1, 2, 2, 1], new[] { 1f, 2f, 3f, 4f });
+        int b = m.Constant("b", TensorType.Float32, [1], new[] { 0.5f });
+        int y = m.Output("y", TensorType.Float32, [1, 4, 4, 1]);
+        var options = new byte[12];
+        BitConverter.GetBytes(1).CopyTo(options, 0); BitConverter.GetBytes(2).CopyTo(options, 4); BitConverter.GetBytes(2).CopyTo(options, 8);
+        m.Custom("Convolution2DTransposeBias", [x, w, b], [y], options);
+        using var it = OpRun.Invoke(m, new[] { 1f, 2f, 3f, 4f });
+        Assert.Equal(Expected.Select(v => v + 0.5f).ToArray(), it.Output<float>());
+
+        // stride 1 with a 2x2 kernel, VALID: 1x1 → 2x2, 2x1 → 3x2 where the middle row sums two contributions
+        var o = new OpModelBuilder();
+        int ox = o.Input("x", TensorType.Float32, [1, 2, 1, 1]);
+        int ow = o.Constant("w", TensorType.Float32, [1, 2, 2, 1], new[] { 1f, 2f, 3f, 4f });
+        int ob = o.Constant("b", TensorType.Float32, [1], new[] { 0f });
+        int oy = o.Output("y", TensorType.Float32, [1, 3, 2, 1]);
+        var opt2 = new byte[12];
+        BitConverter.GetBytes(2).CopyTo(opt2, 0); BitConverter.GetBytes(1).CopyTo(opt2, 4); BitConverter.GetBytes(1).CopyTo(opt2, 8);
+        o.Custom("Convolution2DTransposeBias", [ox, ow, ob], [oy], opt2);
+        using var it2 = OpRun.Invoke(o, new[] { 1f, 10f });
+        Assert.Equal(new float[] { 1, 2, 3 + 10, 4 + 20, 30, 40 }, it2.Output<float>());
+    }
+
+    [Fact]
+    public void MismatchedShapesAreFormatErrors()
+    {
+        var m = new OpModelBuilder();
+        int shape = m.Constant("shape", TensorType.Int32, [4], new[] { 1, 7, 7, 1 });
+        int w = m.Constant("w", TensorType.Float32, [1, 2, 2, 1], new[] { 1f, 2f, 3f, 4f });
+        int x = m.Input("x", TensorType.Float32, [1, 2, 2, 1]);
+        int y = m.Output("y", TensorType.Float32, [1, 7, 7, 1]);
+        m.Op(Fb.BuiltinOperator.TRANSPOSE_CONV, [shape, w, x], [y], Fb.BuiltinOptions.TransposeConvOptions,
+            f => Fb.TransposeConvOptions.CreateTransposeConvOptions(f, Fb.Padding.VALID, 2, 2).Value);
+        Assert.Throws<ModelFormatException>(() => m.BuildInterpreter());
+    }
+}

@@ -16,6 +16,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.CAST, static () => new Cast());
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
+        r.AddBuiltin(BuiltinOperator.DENSIFY, static () => new Densify());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
         r.AddBuiltin(BuiltinOperator.DEPTH_TO_SPACE, static () => new DepthToSpace(toSpace: true));
         r.AddBuiltin(BuiltinOperator.DEQUANTIZE, static () => new Dequantize());

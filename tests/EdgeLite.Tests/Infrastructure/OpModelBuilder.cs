@@ -30,6 +30,19 @@ internal sealed class OpModelBuilder
         Fb.BuiltinOptions OptionsType, Func<FlatBufferBuilder, int>? Options, byte[]? CustomOptions);
 
     private readonly List<TensorSpec> _tensors = [];
+    private readonly Dictionary<int, SparseSpec> _sparse = new();
+
+    /// <summary>Sparsity of a constant tensor: traversal order, block map, and per level (in traversal order) either a
+    /// dense size or CSR segments and indices (int32 vectors).</summary>
+    public sealed record SparseSpec(int[] Traversal, int[] BlockMap, (int DenseSize, int[]? Segments, int[]? Indices)[] Levels);
+
+    /// <summary>Adds a constant sparse tensor: <paramref name="values"/> are the stored (non-zero) elements.</summary>
+    public int SparseConstant(string name, TensorType type, int[] shape, float[] values, SparseSpec sparsity)
+    {
+        int i = Constant(name, type, shape, values);
+        _sparse[i] = sparsity;
+        return i;
+    }
     private readonly List<OpSpec> _ops = [];
     private readonly List<int> _inputs = [];
     private readonly List<int> _outputs = [];
@@ -114,7 +127,23 @@ internal sealed class OpModelBuilder
                 var zp = Fb.QuantizationParameters.CreateZeroPointVector(f, t.Quant.ZeroPoint);
                 q = Fb.QuantizationParameters.CreateQuantizationParameters(f, scaleOffset: sc, zero_pointOffset: zp, quantized_dimension: t.Quant.Axis);
             }
-            tensorOffsets[i] = Fb.Tensor.CreateTensor(f, shape, t.Type, tensorBuffer[i], name, q, shape_signatureOffset: sig);
+            Offset<Fb.SparsityParameters> sp = default;
+            if (_sparse.TryGetValue(i, out var ss))
+            {
+                var dims = new Offset<Fb.DimensionMetadata>[ss.Levels.Length];
+                for (int l = 0; l < dims.Length; l++)
+                {
+                    var (dense, seg, idx) = ss.Levels[l];
+                    if (seg == null) { dims[l] = Fb.DimensionMetadata.CreateDimensionMetadata(f, Fb.DimensionType.DENSE, dense); continue; }
+                    var segV = Fb.Int32Vector.CreateInt32Vector(f, Fb.Int32Vector.CreateValuesVector(f, seg));
+                    var idxV = Fb.Int32Vector.CreateInt32Vector(f, Fb.Int32Vector.CreateValuesVector(f, idx!));
+                    dims[l] = Fb.DimensionMetadata.CreateDimensionMetadata(f, Fb.DimensionType.SPARSE_CSR, 0,
+                        Fb.SparseIndexVector.Int32Vector, segV.Value, Fb.SparseIndexVector.Int32Vector, idxV.Value);
+                }
+                sp = Fb.SparsityParameters.CreateSparsityParameters(f, Fb.SparsityParameters.CreateTraversalOrderVector(f, ss.Traversal),
+                    Fb.SparsityParameters.CreateBlockMapVector(f, ss.BlockMap), Fb.SparsityParameters.CreateDimMetadataVector(f, dims));
+            }
+            tensorOffsets[i] = Fb.Tensor.CreateTensor(f, shape, t.Type, tensorBuffer[i], name, q, sparsityOffset: sp, shape_signatureOffset: sig);
         }
 
         // Operator codes, one per distinct (code, custom, version).

@@ -31,6 +31,25 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         context.SetOutputShape(0, shape.ToArray());
     }
 
+    /// <summary>The common segmentation case (class scores in the last dimension, 8-bit): a tight scan per row.</summary>
+    private void LastAxisBytes(byte* x, byte* y)
+    {
+        bool signed = _in == TensorType.Int8;
+        int n = _axisSize;
+        for (long o = 0; o < _outer; o++)
+        {
+            byte* row = x + o * n;
+            int best = 0;
+            int bv = signed ? (sbyte)row[0] : row[0];
+            for (int a = 1; a < n; a++)
+            {
+                int v = signed ? (sbyte)row[a] : row[a];
+                if (max ? v > bv : v < bv) { bv = v; best = a; }
+            }
+            if (_out == TensorType.Int32) ((int*)y)[o] = best; else ((long*)y)[o] = best;
+        }
+    }
+
     private float Value(byte* p, long i) => _in switch
     {
         TensorType.Float32 => ((float*)p)[i],
@@ -42,6 +61,7 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
     public override void Eval(KernelContext context)
     {
         byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
+        if (_inner == 1 && _in is TensorType.UInt8 or TensorType.Int8) { LastAxisBytes(x, y); return; }
         for (int o = 0; o < _outer; o++)
             for (int i = 0; i < _inner; i++)
             {

@@ -18,7 +18,8 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
 
     private int _n, _inH, _inW, _inC, _outH, _outW, _outC, _kH, _kW, _sH, _sW, _padH, _padW, _inputIndex;
     private float _min, _max;
-    private float[] _w = [];   // [ky][kx][ic][oc]
+    private float[] _w = [];   // [ky][kx][ic][oc] (vectorised over output channels)
+    private float[] _wt = [];  // [ky][kx][oc][ic] (few output channels: dot products over input channels)
     private float[] _bias = [];
 
     public override void Prepare(KernelContext context)
@@ -67,6 +68,14 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                 for (int kx = 0; kx < _kW; kx++)
                     for (int ic = 0; ic < _inC; ic++)
                         _w[((ky * _kW + kx) * _inC + ic) * _outC + oc] = src[((oc * _kH + ky) * _kW + kx) * _inC + ic];
+        if (_outC < 8)
+        {
+            _wt = context.AllocatePersistent<float>(_kH * _kW * _inC * _outC);
+            for (int oc = 0; oc < _outC; oc++)
+                for (int t = 0; t < _kH * _kW; t++)
+                    for (int ic = 0; ic < _inC; ic++)
+                        _wt[(t * _outC + oc) * _inC + ic] = src[(oc * _kH * _kW + t) * _inC + ic];
+        }
         _bias = new float[_outC];
         if (bias != null)
         {
@@ -97,6 +106,7 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                                 int ox = ix * _sW - _padW + kx;
                                 if ((uint)ox >= (uint)_outW) continue;
                                 float* yp = y + (((long)n * _outH + oy) * _outW + ox) * oc;
+                                if (_wt.Length > 0) { Dots(xp, yp, ky * _kW + kx); continue; }
                                 float* wt = w + (ky * _kW + kx) * _inC * oc;
                                 for (int ic = 0; ic < _inC; ic++)
                                 {
@@ -113,7 +123,29 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                             }
                         }
                     }
+        ApplyActivation(y, outPixels * oc);
+    }
+
+    /// <summary>Few output channels: yp[oc] += Σ_ic x[ic] · w[tap][oc][ic], vectorised over the input channels.</summary>
+    private void Dots(float* xp, float* yp, int tap)
+    {
+        fixed (float* wt = _wt)
+            for (int oc = 0; oc < _outC; oc++)
+            {
+                float* wr = wt + ((long)tap * _outC + oc) * _inC;
+                int ic = 0;
+                var acc = Vector256<float>.Zero;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; ic + 8 <= _inC; ic += 8) acc += Vector256.Load(xp + ic) * Vector256.Load(wr + ic);
+                float sum = Vector256.Sum(acc);
+                for (; ic < _inC; ic++) sum += xp[ic] * wr[ic];
+                yp[oc] += sum;
+            }
+    }
+
+    private void ApplyActivation(float* y, long count)
+    {
         if (_min != float.NegativeInfinity || _max != float.PositiveInfinity)
-            for (long i = 0; i < outPixels * oc; i++) y[i] = Math.Clamp(y[i], _min, _max);
+            for (long i = 0; i < count; i++) y[i] = Math.Clamp(y[i], _min, _max);
     }
 }

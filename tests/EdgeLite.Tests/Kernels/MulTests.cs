@@ -30,6 +30,21 @@ public class MulTests
     }
 
     [Fact]
+    public void FloatPerChannelAndSameShapeOverManyElements()
+    {
+        // [2, 10] times a per-channel [10] (vector body + tail), then same shapes, then a scalar over 11 elements
+        var a = Enumerable.Range(0, 20).Select(i => i - 7f).ToArray();
+        var c = Enumerable.Range(0, 10).Select(i => 0.5f * i).ToArray();
+        using var pc = OpRun.Invoke(Mul(TensorType.Float32, [2, 10], [10], [2, 10]), a, c);
+        Assert.Equal(a.Select((v, i) => v * c[i % 10]).ToArray(), pc.Output<float>());
+        using var same = OpRun.Invoke(Mul(TensorType.Float32, [20], [20], [20], act: Fb.ActivationFunctionType.RELU), a, a.Reverse().ToArray());
+        Assert.Equal(a.Select((v, i) => Math.Max(0, v * a[19 - i])).ToArray(), same.Output<float>());
+        var a11 = a[..11];
+        using var sc = OpRun.Invoke(Mul(TensorType.Float32, [11], [1], [11]), a11, new[] { -2f });
+        Assert.Equal(a11.Select(v => v * -2f).ToArray(), sc.Output<float>());
+    }
+
+    [Fact]
     public void Int32Multiplies()
     {
         using var it = OpRun.Invoke(Mul(TensorType.Int32, [2], [2], [2]), new[] { 2, -3 }, new[] { 4, 5 });

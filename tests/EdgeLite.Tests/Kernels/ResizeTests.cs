@@ -61,6 +61,19 @@ public class ResizeTests
     }
 
     [Fact]
+    public void QuantizedBilinearOverManyChannelsTakesTheVectorPath()
+    {
+        // 11 channels (8-lane body + scalar tail), channel k = k·10 on the left pixel and k·10 + 10 on the right
+        const int c = 11;
+        var x = new byte[2 * c];
+        for (int k = 0; k < c; k++) { x[k] = (byte)(k * 10); x[c + k] = (byte)(k * 10 + 10); }
+        using var it = OpRun.Invoke(Resize(true, TensorType.UInt8, [1, 1, 2, c], 1, 4, false, true, Quant.PerTensor(0.1f, 0)), x);
+        var y = it.Output<byte>();
+        for (int k = 0; k < c; k++)
+            Assert.Equal(new[] { k * 10, k * 10 + 3, k * 10 + 8, k * 10 + 10 }, Enumerable.Range(0, 4).Select(i => (int)y[i * c + k]).ToArray());
+    }
+
+    [Fact]
     public void NearestNeighbor()
     {
         using var it = OpRun.Invoke(Resize(false, TensorType.Float32, [1, 1, 2, 1], 1, 4, false, false), new[] { 7f, 9f });

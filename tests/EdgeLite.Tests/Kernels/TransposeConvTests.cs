@@ -51,6 +51,35 @@ public class TransposeConvTests
     }
 
     [Fact]
+    public void ManyOutputChannelsMatchADirectComputation()
+    {
+        // 9 output channels (vectorised over them), 3 input channels, 3x3 kernel, stride 2, SAME, 3x3 → 6x6
+        var rng = new Random(4);
+        const int ic = 3, oc = 9, k = 3;
+        var w = Enumerable.Range(0, oc * k * k * ic).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var x = Enumerable.Range(0, 9 * ic).Select(_ => (float)rng.NextDouble()).ToArray();
+        var m = new OpModelBuilder();
+        int shape = m.Constant("shape", TensorType.Int32, [4], new[] { 1, 6, 6, oc });
+        int wt = m.Constant("w", TensorType.Float32, [oc, k, k, ic], w);
+        int xi = m.Input("x", TensorType.Float32, [1, 3, 3, ic]);
+        int y = m.Output("y", TensorType.Float32, [1, 6, 6, oc]);
+        m.Op(Fb.BuiltinOperator.TRANSPOSE_CONV, [shape, wt, xi], [y], Fb.BuiltinOptions.TransposeConvOptions,
+            f => Fb.TransposeConvOptions.CreateTransposeConvOptions(f, Fb.Padding.SAME, 2, 2).Value);
+        using var it = OpRun.Invoke(m, x);
+        var got = it.Output<float>();
+        var expected = new float[36 * oc];
+        // SAME, forward 6 → 3 with k 3 s 2: total padding (3-1)·2 + 3 - 6 = 1 → 0 before
+        for (int iy = 0; iy < 3; iy++) for (int ix = 0; ix < 3; ix++) for (int ky = 0; ky < k; ky++) for (int kx = 0; kx < k; kx++)
+        {
+            int oy = iy * 2 + ky, ox = ix * 2 + kx;
+            if (oy >= 6 || ox >= 6) continue;
+            for (int o = 0; o < oc; o++) for (int i = 0; i < ic; i++)
+                expected[(oy * 6 + ox) * oc + o] += x[(iy * 3 + ix) * ic + i] * w[((o * k + ky) * k + kx) * ic + i];
+        }
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], got[i], 5);
+    }
+
+    [Fact]
     public void MismatchedShapesAreFormatErrors()
     {
         var m = new OpModelBuilder();

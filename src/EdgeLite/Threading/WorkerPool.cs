@@ -61,7 +61,6 @@ internal sealed class WorkerPool : IDisposable
         if (n <= 1) { work.Run(0, count, 0); return; }
         _work = work; _count = count; _error = null; _participants = n;
         _pending = n - 1;
-        _done.Reset();
         Interlocked.Increment(ref _generation); // publishes the fields above
         for (int i = 0; i < n - 1; i++)
             if (Interlocked.Exchange(ref _sleeping[i], 0) == 1) _wake[i].Release();
@@ -72,8 +71,11 @@ internal sealed class WorkerPool : IDisposable
             long until = Stopwatch.GetTimestamp() + _spinTicks;
             while (Volatile.Read(ref _pending) != 0)
             {
-                if (Stopwatch.GetTimestamp() > until) { _done.Wait(); break; }
-                Thread.SpinWait(8);
+                if (Stopwatch.GetTimestamp() <= until) { Thread.SpinWait(8); continue; }
+                // The event may still carry a late Set from the previous run (a worker preempted between its last
+                // decrement and the Set): so wake up, clear it, and trust only the pending count.
+                _done.Wait();
+                _done.Reset();
             }
             _work = null;
         }

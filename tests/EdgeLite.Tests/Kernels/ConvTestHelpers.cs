@@ -75,11 +75,12 @@ internal static class ConvTestHelpers
 
     public static byte[] RandomBytes(Random rng, int n) { var a = new byte[n]; rng.NextBytes(a); return a; }
 
-    /// <summary>Runs the model once; <paramref name="reference"/> forces the reference kernels on this thread.</summary>
+    /// <summary>Runs the model once; <paramref name="reference"/> forces the reference conv, depthwise and FC kernels on this thread.</summary>
     public static byte[] Run(byte[] model, byte[] input, bool reference, int threads = 1, EdgeLite.Simd.SimdLevel? maxLevel = null)
     {
         Conv2D.ForceReference = reference;
         DepthwiseConv2D.ForceReference = reference;
+        FullyConnected.ForceReference = reference;
         EdgeLite.Simd.GemmKernels.MaxLevel = maxLevel;
         try
         {
@@ -94,6 +95,7 @@ internal static class ConvTestHelpers
         {
             Conv2D.ForceReference = false;
             DepthwiseConv2D.ForceReference = false;
+            FullyConnected.ForceReference = false;
             EdgeLite.Simd.GemmKernels.MaxLevel = null;
         }
     }

@@ -128,23 +128,6 @@ public class FullyConnectedTests
         return b.Build();
     }
 
-    private static byte[] Run(byte[] model, byte[] input, bool reference, int threads, SimdLevel? level)
-    {
-        FullyConnected.ForceReference = reference;
-        GemmKernels.MaxLevel = level;
-        try
-        {
-            using var m = Model.FromBytes(model);
-            using var it = new Interpreter(m, new InterpreterOptions { Threads = threads });
-            it.AllocateTensors();
-            it.GetInputTensor(0).CopyFromBytes(input);
-            it.Invoke();
-            return it.GetOutputTensor(0).AsBytes().ToArray();
-        }
-        finally
-        {
-            FullyConnected.ForceReference = false;
-            GemmKernels.MaxLevel = null;
-        }
-    }
+    private static byte[] Run(byte[] model, byte[] input, bool reference, int threads, SimdLevel? level) =>
+        ConvTestHelpers.Run(model, input, reference, threads, level);
 }

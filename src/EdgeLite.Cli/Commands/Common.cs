@@ -76,5 +76,15 @@ internal static class Common
         w.WriteEndObject();
     }
 
+    /// <summary>--mean/--std given on the command line, or null (then the model's metadata or the default applies).</summary>
+    public static EdgeLite.Vision.InputNormalization? Normalization(float[]? mean, float[]? std)
+    {
+        if (mean is not { Length: > 0 } && std is not { Length: > 0 }) return null;
+        if (mean is not { Length: > 0 }) mean = [0f];
+        if (std is not { Length: > 0 }) std = [1f];
+        if (std.Any(v => v == 0)) throw new UsageException("--std must not be zero");
+        return new EdgeLite.Vision.InputNormalization(mean, std);
+    }
+
     public static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

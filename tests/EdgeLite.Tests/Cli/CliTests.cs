@@ -53,6 +53,37 @@ public class CliTests
     }
 
     [Fact]
+    public void SegmentAndPoseCommands()
+    {
+        var mask = Path.Combine(Path.GetTempPath(), $"edgelite-cli-mask-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, output, err) = Run("segment", Path.Combine(SharedData.Images, "bird_segmentation.bmp"),
+                "--model", SharedData.Model("deeplabv3_mnv2_dm05_pascal_quant"), "--labels", Path.Combine(SharedData.Labels, "pascal_voc_segmentation_labels.txt"),
+                "--json", "--output", mask);
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output.Trim());
+            var labels = doc.RootElement.GetProperty("classes").EnumerateArray().Select(c => c.GetProperty("label").GetString()).ToList();
+            Assert.Contains("bird", labels);
+            Assert.True(File.Exists(mask));
+        }
+        finally { File.Delete(mask); }
+
+        var (pc, pout, perr) = Run("pose", Path.Combine(SharedData.Images, "squat.bmp"), "--model", SharedData.Model("movenet_single_pose_lightning_ptq"), "--json");
+        Assert.True(pc == 0, perr);
+        using var pd = JsonDocument.Parse(pout.Trim());
+        var kps = pd.RootElement.GetProperty("keypoints");
+        Assert.Equal(17, kps.GetArrayLength());
+        Assert.Equal("nose", kps[0].GetProperty("name").GetString());
+        Assert.InRange(kps[0].GetProperty("x").GetDouble(), 0, 500);
+
+        // a classification model is not a segmentation model: one clear line, exit 1
+        var (bad, _, berr) = Run("segment", Path.Combine(SharedData.Images, "cat.bmp"), "--model", MobileNet);
+        Assert.Equal(1, bad);
+        Assert.StartsWith("edgelite: error:", berr.Trim());
+    }
+
+    [Fact]
     public void RunWithARandomSeedReproducesRealTfLiteByteForByte()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgelite-run-{Guid.NewGuid():N}");

@@ -1,0 +1,92 @@
+using EdgeLite.Vision;
+
+namespace EdgeLite.Tests.Vision;
+
+public class SegmentationAndPoseTests
+{
+    /// <summary>Class indices of an uncompressed 8-bit BMP (the ground-truth masks), top row first.</summary>
+    private static (int W, int H, byte[] Index) ReadIndexedBmp(string path)
+    {
+        var b = File.ReadAllBytes(path);
+        int offset = BitConverter.ToInt32(b, 10), w = BitConverter.ToInt32(b, 18), h = BitConverter.ToInt32(b, 22);
+        Assert.Equal(8, BitConverter.ToInt16(b, 28));
+        int stride = (w + 3) & ~3;
+        bool bottomUp = h > 0; h = Math.Abs(h);
+        var idx = new byte[w * h];
+        for (int y = 0; y < h; y++)
+            Array.Copy(b, offset + (bottomUp ? h - 1 - y : y) * stride, idx, y * w, w);
+        return (w, h, idx);
+    }
+
+    [Theory]
+    [InlineData("bird", "deeplabv3_mnv2_pascal_quant", 3, 0.95)]
+    [InlineData("bird", "deeplabv3_mnv2_dm05_pascal_quant", 3, 0.90)]
+    public void DeepLabAgreesWithTheGroundTruthMask(string stem, string modelStem, int expectedClass, double minAgreement)
+    {
+        using var model = Model.FromFile(SharedData.Model(modelStem));
+        var labels = Labels.Load(Path.Combine(SharedData.Labels, "pascal_voc_segmentation_labels.txt"));
+        using var seg = new ImageSegmenter(model, new ImageSegmenterOptions { Labels = labels });
+        var img = RgbImage.Load(Path.Combine(SharedData.Images, $"{stem}_segmentation.bmp"));
+        var result = seg.Segment(img);
+        Assert.Equal((513, 513), (result.Width, result.Height));
+        var (w, h, truth) = ReadIndexedBmp(Path.Combine(SharedData.Images, $"{stem}_segmentation_mask.bmp"));
+        var ours = result.Resize(w, h);
+        int agree = 0, counted = 0;
+        for (int i = 0; i < truth.Length; i++)
+        {
+            if (truth[i] == 255) continue; // "ignore" boundary pixels
+            counted++;
+            if (ours[i] == truth[i]) agree++;
+        }
+        Assert.True((double)agree / counted >= minAgreement, $"{stem}: {agree} of {counted} pixels agree");
+        var shares = result.ClassFractions();
+        Assert.Contains(shares, c => c.Index == expectedClass && c.Label == labels[expectedClass] && c.Fraction > 0.05);
+        var mask = Path.Combine(Path.GetTempPath(), $"edgelite-mask-{Guid.NewGuid():N}.png");
+        try
+        {
+            result.SaveMask(mask, img.Width, img.Height);
+            var back = RgbImage.Load(mask);
+            Assert.Equal((img.Width, img.Height), (back.Width, back.Height));
+        }
+        finally { File.Delete(mask); }
+    }
+
+    [Fact]
+    public void PaletteIsPascalVoc()
+    {
+        Assert.Equal(((byte)0, (byte)0, (byte)0), ImageSegmentPalette(0));
+        Assert.Equal(((byte)128, (byte)0, (byte)0), ImageSegmentPalette(1));
+        Assert.Equal(((byte)128, (byte)128, (byte)128), ImageSegmentPalette(7));
+        Assert.Equal(((byte)64, (byte)0, (byte)0), ImageSegmentPalette(8));
+        static (byte, byte, byte) ImageSegmentPalette(int c) => SegmentationResult.Palette(c);
+    }
+
+    [Fact]
+    public void MoveNetKeypointsAreNearTheCoralReference()
+    {
+        // ../shared/models/pose/movenet_single_pose_lightning_ptq_reference.csv (believed: images/squat.bmp; Coral's resize is
+        // not documented, so positions agree to 5% of the image, not exactly: the model itself matches real TFLite bit for bit)
+        var rows = File.ReadAllLines(Path.Combine(SharedData.Models, "pose", "movenet_single_pose_lightning_ptq_reference.csv")).Skip(1)
+            .Select(l => l.Split(',').Select(double.Parse).ToArray()).ToArray();
+        using var model = Model.FromFile(SharedData.Model("movenet_single_pose_lightning_ptq"));
+        using var est = new PoseEstimator(model);
+        var kps = est.Estimate(RgbImage.Load(Path.Combine(SharedData.Images, "squat.bmp")));
+        Assert.Equal(17, kps.Count);
+        Assert.Equal("left_ankle", kps[15].Name);
+        foreach (var r in rows)
+        {
+            var k = kps[(int)r[2]];
+            Assert.True(Math.Abs(k.X - r[4]) < 0.05 && Math.Abs(k.Y - r[5]) < 0.05,
+                $"{k.Name}: ({k.X:F3}, {k.Y:F3}) vs reference ({r[4]:F3}, {r[5]:F3})");
+            Assert.InRange(k.Score, 0f, 1f); // scores differ from Coral's (its preprocessing is not documented)
+        }
+    }
+
+    [Fact]
+    public void ModelsWithTheWrongOutputAreRefused()
+    {
+        using var model = Model.FromFile(SharedData.Model("mobilenet_v2_1.0_224_quant"));
+        Assert.Throws<ArgumentException>(() => new ImageSegmenter(model));
+        Assert.Throws<ArgumentException>(() => new PoseEstimator(model));
+    }
+}

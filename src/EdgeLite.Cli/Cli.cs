@@ -22,6 +22,7 @@ public static class Cli
         root.Options.Add(verbose);
         var io = new CommandIO(stdout, stderr);
         root.Subcommands.Add(ClassifyCommand.Create(io));
+        root.Subcommands.Add(DetectCommand.Create(io));
         root.Subcommands.Add(SegmentCommand.Create(io));
         root.Subcommands.Add(PoseCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));

@@ -77,6 +77,13 @@ public class CliTests
         Assert.Equal("nose", kps[0].GetProperty("name").GetString());
         Assert.InRange(kps[0].GetProperty("x").GetDouble(), 0, 500);
 
+        var (dc, dout, derr) = Run("detect", Path.Combine(SharedData.Images, "cat.bmp"), "--model", SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16"),
+            "--labels", Path.Combine(SharedData.Labels, "oidv4_objectron_labelmap.txt"), "--json");
+        Assert.True(dc == 0, derr);
+        using var dd = JsonDocument.Parse(dout.Trim());
+        Assert.Equal("Cat", dd.RootElement.GetProperty("objects")[0].GetProperty("label").GetString());
+        Assert.Equal(4, dd.RootElement.GetProperty("objects")[0].GetProperty("box").GetArrayLength());
+
         // a classification model is not a segmentation model: one clear line, exit 1
         var (bad, _, berr) = Run("segment", Path.Combine(SharedData.Images, "cat.bmp"), "--model", MobileNet);
         Assert.Equal(1, bad);

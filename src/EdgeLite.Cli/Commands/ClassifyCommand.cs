@@ -50,10 +50,8 @@ internal static class ClassifyCommand
                 }
                 if (p.GetValue(json))
                 {
-                    using var ms = new MemoryStream();
-                    using (var w = new Utf8JsonWriter(ms))
+                    Common.WriteJsonLine(io.Out, w =>
                     {
-                        w.WriteStartObject();
                         w.WriteString("image", path);
                         w.WriteStartArray("results");
                         foreach (var r in results)
@@ -65,9 +63,7 @@ internal static class ClassifyCommand
                             w.WriteEndObject();
                         }
                         w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-                    io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                    });
                 }
                 else
                 {

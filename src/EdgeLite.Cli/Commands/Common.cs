@@ -86,5 +86,18 @@ internal static class Common
         return new EdgeLite.Vision.InputNormalization(mean, std);
     }
 
+    /// <summary>Writes one JSON object (built by <paramref name="body"/>) as a line.</summary>
+    public static void WriteJsonLine(TextWriter output, Action<System.Text.Json.Utf8JsonWriter> body)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+    }
+
     public static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -35,10 +35,8 @@ internal static class DetectCommand
             var found = det.Detect(RgbImage.Load(path));
             if (p.GetValue(json))
             {
-                using var ms = new MemoryStream();
-                using (var w = new Utf8JsonWriter(ms))
+                Common.WriteJsonLine(io.Out, w =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("image", path);
                     w.WriteStartArray("objects");
                     foreach (var d in found)
@@ -51,9 +49,7 @@ internal static class DetectCommand
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                });
             }
             else
             {

@@ -25,10 +25,8 @@ internal static class PoseCommand
             var kps = est.Estimate(img);
             if (p.GetValue(json))
             {
-                using var ms = new MemoryStream();
-                using (var w = new Utf8JsonWriter(ms))
+                Common.WriteJsonLine(io.Out, w =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("image", path);
                     w.WriteStartArray("keypoints");
                     foreach (var k in kps)
@@ -40,9 +38,7 @@ internal static class PoseCommand
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                });
             }
             else
             {

@@ -33,10 +33,8 @@ internal static class SegmentCommand
             if (p.GetValue(output) is { } outPath) result.SaveMask(outPath, img.Width, img.Height);
             if (p.GetValue(json))
             {
-                using var ms = new MemoryStream();
-                using (var w = new Utf8JsonWriter(ms))
+                Common.WriteJsonLine(io.Out, w =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("image", path);
                     w.WriteNumber("width", result.Width); w.WriteNumber("height", result.Height);
                     w.WriteStartArray("classes");
@@ -47,9 +45,7 @@ internal static class SegmentCommand
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                });
             }
             else
             {

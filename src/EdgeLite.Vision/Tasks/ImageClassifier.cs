@@ -33,12 +33,8 @@ public sealed class ImageClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         options ??= new ImageClassifierOptions();
         if (options.TopK <= 0) throw new ArgumentOutOfRangeException(nameof(options), "TopK must be positive");
-        var metadata = ModelMetadata.Read(model);
-        _interpreter = new Interpreter(model, new InterpreterOptions { Threads = options.Threads });
-        _interpreter.AllocateTensors();
-        var input = _interpreter.GetInputTensor(0);
-        Normalization = options.Normalization ?? metadata?.InputNormalization
-            ?? (input.Type == TensorType.Float32 ? InputNormalization.MinusOneToOne : InputNormalization.Raw);
+        (_interpreter, var metadata, var normalization) = TaskModel.Open(model, options.Threads, options.Normalization);
+        Normalization = normalization;
         _labels = options.Labels ?? metadata?.Labels;
         _topK = options.TopK;
         if (_interpreter.OutputCount < 1) throw new ArgumentException("the model has no output");

@@ -112,12 +112,8 @@ public sealed class ImageSegmenter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new ImageSegmenterOptions();
-        var metadata = ModelMetadata.Read(model);
-        _interpreter = new Interpreter(model, new InterpreterOptions { Threads = options.Threads });
-        _interpreter.AllocateTensors();
-        var input = _interpreter.GetInputTensor(0);
-        Normalization = options.Normalization ?? metadata?.InputNormalization
-            ?? (input.Type == TensorType.Float32 ? InputNormalization.MinusOneToOne : InputNormalization.Raw);
+        (_interpreter, var metadata, var normalization) = TaskModel.Open(model, options.Threads, options.Normalization);
+        Normalization = normalization;
         _labels = options.Labels ?? metadata?.Labels;
         _threshold = options.Threshold;
         var o = _interpreter.GetOutputTensor(0);

@@ -122,12 +122,8 @@ public sealed class ObjectDetector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         _o = options ?? new ObjectDetectorOptions();
-        var metadata = ModelMetadata.Read(model);
-        _interpreter = new Interpreter(model, new InterpreterOptions { Threads = _o.Threads });
-        _interpreter.AllocateTensors();
-        var input = _interpreter.GetInputTensor(0);
-        Normalization = _o.Normalization ?? metadata?.InputNormalization
-            ?? (input.Type == TensorType.Float32 ? InputNormalization.MinusOneToOne : InputNormalization.Raw);
+        (_interpreter, var metadata, var normalization) = TaskModel.Open(model, _o.Threads, _o.Normalization);
+        Normalization = normalization;
         _labels = _o.Labels ?? metadata?.Labels;
         if (_interpreter.OutputCount >= 4 && _interpreter.GetOutputTensor(0).Rank == 3 && _interpreter.GetOutputTensor(0).Shape[2] == 4
             && _interpreter.GetOutputTensor(3).ElementCount == 1)

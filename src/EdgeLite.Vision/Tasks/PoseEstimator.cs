@@ -28,11 +28,8 @@ public sealed class PoseEstimator : IDisposable
     public PoseEstimator(Model model, int threads = 1, InputNormalization? normalization = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        _interpreter = new Interpreter(model, new InterpreterOptions { Threads = threads });
-        _interpreter.AllocateTensors();
-        var input = _interpreter.GetInputTensor(0);
-        Normalization = normalization ?? ModelMetadata.Read(model)?.InputNormalization
-            ?? (input.Type == TensorType.Float32 ? InputNormalization.MinusOneToOne : InputNormalization.Raw);
+        (_interpreter, _, var norm) = TaskModel.Open(model, threads, normalization);
+        Normalization = norm;
         var o = _interpreter.GetOutputTensor(0);
         if (o.Rank != 4 || o.Shape[0] != 1 || o.Shape[1] != 1 || o.Shape[3] != 3)
             throw new ArgumentException($"output {o} is not single-pose keypoints [1,1,K,3]");

@@ -24,6 +24,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.EXP, static () => new UnaryFloat(UnaryKind.Exp));
         r.AddBuiltin(BuiltinOperator.FLOOR_DIV, static () => new Div(floor: true));
         r.AddBuiltin(BuiltinOperator.FULLY_CONNECTED, static () => new FullyConnected());
+        r.AddBuiltin(BuiltinOperator.GATHER, static () => new Gather());
         r.AddBuiltin(BuiltinOperator.GATHER_ND, static () => new GatherNd());
         r.AddBuiltin(BuiltinOperator.HARD_SWISH, static () => new Activation(ActivationKind.HardSwish));
         r.AddBuiltin(BuiltinOperator.LEAKY_RELU, static () => new Activation(ActivationKind.LeakyRelu));

@@ -16,9 +16,10 @@ internal static class DetectCommand
         var maxResults = new Option<int>("--max-results") { Description = "At most this many objects", DefaultValueFactory = _ => 25 };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "One JSON object" };
+        var preset = new Option<string>("--anchors") { Description = "Anchor set for raw SSD outputs: ssd300 (TF OD API SSD 300x300) or blazeface (MediaPipe short-range face detector)", DefaultValueFactory = _ => "ssd300" };
         var mean = new Option<float[]?>("--mean") { Description = "Float input normalization mean", AllowMultipleArgumentsPerToken = true };
         var std = new Option<float[]?>("--std") { Description = "Float input normalization std", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("detect", "Detect objects: label, score and box (pixels) of each") { image, model, labels, threshold, maxResults, threads, json, mean, std };
+        var cmd = new Command("detect", "Detect objects: label, score and box (pixels) of each") { image, model, labels, threshold, maxResults, threads, json, preset, mean, std };
         cmd.SetAction(p =>
         {
             int t = p.GetValue(threads), max = p.GetValue(maxResults);
@@ -27,10 +28,15 @@ internal static class DetectCommand
             if (th is < 0 or > 1) throw new UsageException("--threshold must be in [0, 1]");
             IReadOnlyList<string>? labelList = p.GetValue(labels) is { } lf ? Labels.Load(lf) : null;
             using var mdl = Common.LoadModel(p.GetValue(model)!);
-            using var det = new ObjectDetector(mdl, new ObjectDetectorOptions
+            var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std));
+            var basis = p.GetValue(preset) switch
             {
-                Labels = labelList, ScoreThreshold = th, MaxResults = max, Threads = t, Normalization = Common.Normalization(p.GetValue(mean), p.GetValue(std)),
-            });
+                "ssd300" => new ObjectDetectorOptions(),
+                "blazeface" => ObjectDetectorOptions.BlazeFaceShortRange(),
+                var other => throw new UsageException($"--anchors {other}: expected ssd300 or blazeface"),
+            };
+            var options = basis with { Labels = labelList ?? basis.Labels, ScoreThreshold = th, MaxResults = max, Threads = t, Normalization = norm };
+            using var det = new ObjectDetector(mdl, options);
             var path = p.GetValue(image)!;
             var found = det.Detect(RgbImage.Load(path));
             if (p.GetValue(json))

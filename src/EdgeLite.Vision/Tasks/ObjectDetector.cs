@@ -79,7 +79,7 @@ public sealed class SsdAnchorOptions
 }
 
 /// <summary>Options of an <see cref="ObjectDetector"/>.</summary>
-public sealed class ObjectDetectorOptions
+public sealed record ObjectDetectorOptions
 {
     /// <summary>Class labels (index = class); null = from the model's metadata.</summary>
     public IReadOnlyList<string>? Labels { get; init; }
@@ -95,6 +95,26 @@ public sealed class ObjectDetectorOptions
     public SsdAnchorOptions Anchors { get; init; } = new();
     /// <summary>Box decoding scales (y, x, h, w) of raw SSD outputs.</summary>
     public (float Y, float X, float H, float W) BoxScales { get; init; } = (10, 10, 5, 5);
+    /// <summary>
+    /// MediaPipe's box layout (BlazeFace, palm detection): encodings are x, y, w, h with linear sizes
+    /// (size = t/scale · anchor size) instead of the TF OD API's y, x, h, w with exp sizes.
+    /// </summary>
+    public bool MediaPipeBoxes { get; init; }
+
+    /// <summary>
+    /// Options for MediaPipe's BlazeFace short-range face detector (128x128, 896 anchors, boxes in input pixels, one
+    /// class): anchors with strides 8, 16, 16, 16 and fixed size, scales 128.
+    /// </summary>
+    public static ObjectDetectorOptions BlazeFaceShortRange(float scoreThreshold = 0.5f) => new()
+    {
+        Anchors = new SsdAnchorOptions
+        {
+            InputHeight = 128, InputWidth = 128, MinScale = 0.1484375f, MaxScale = 0.75f, Strides = [8, 16, 16, 16],
+            AspectRatios = [1f], InterpolatedScaleAspectRatio = 1f, ReduceBoxesInLowestLayer = false, FixedAnchorSize = true,
+        },
+        BoxScales = (128, 128, 128, 128), MediaPipeBoxes = true, SkipClassZero = false, ScoreThreshold = scoreThreshold,
+        IouThreshold = 0.3f, Labels = ["face"],
+    };
     /// <summary>Class 0 is background (not reported).</summary>
     public bool SkipClassZero { get; init; } = true;
     /// <summary>Interpreter threads.</summary>
@@ -175,8 +195,17 @@ public sealed class ObjectDetector : IDisposable
         for (int i = 0; i < a; i++)
         {
             var an = _anchors[i];
-            float yc = e[i * stride] / ys * an.H + an.Y, xc = e[i * stride + 1] / xs * an.W + an.X;
-            float h = MathF.Exp(e[i * stride + 2] / hs) * an.H, w = MathF.Exp(e[i * stride + 3] / ws) * an.W;
+            float yc, xc, h, w;
+            if (_o.MediaPipeBoxes)
+            {
+                xc = e[i * stride] / xs * an.W + an.X; yc = e[i * stride + 1] / ys * an.H + an.Y;
+                w = e[i * stride + 2] / ws * an.W; h = e[i * stride + 3] / hs * an.H;
+            }
+            else
+            {
+                yc = e[i * stride] / ys * an.H + an.Y; xc = e[i * stride + 1] / xs * an.W + an.X;
+                h = MathF.Exp(e[i * stride + 2] / hs) * an.H; w = MathF.Exp(e[i * stride + 3] / ws) * an.W;
+            }
             for (int c = _o.SkipClassZero ? 1 : 0; c < classes; c++)
             {
                 float s = 1f / (1f + MathF.Exp(-logits[i * classes + c]));

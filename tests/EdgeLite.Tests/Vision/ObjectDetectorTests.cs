@@ -46,6 +46,24 @@ public class ObjectDetectorTests
     }
 
     [Fact]
+    public void BlazeFaceFindsFacesAndNoneOnACat()
+    {
+        using var m = Model.FromFile(SharedData.Model("face_detection_short_range"));
+        Assert.Equal(896, ObjectDetectorOptions.BlazeFaceShortRange().Anchors.Generate().Length);
+        using var det = new ObjectDetector(m, ObjectDetectorOptions.BlazeFaceShortRange());
+        var hopper = RgbImage.Load(Path.Combine(SharedData.Images, "grace_hopper.bmp"));
+        var face = Assert.Single(det.Detect(hopper));
+        Assert.Equal("face", face.Label);
+        Assert.True(face.Score > 0.8f);
+        // the face is in the upper middle of the portrait
+        float cx = (face.Left + face.Right) / 2 / hopper.Width, cy = (face.Top + face.Bottom) / 2 / hopper.Height;
+        Assert.InRange(cx, 0.3f, 0.7f);
+        Assert.InRange(cy, 0.2f, 0.6f);
+        Assert.True(det.Detect(RgbImage.Load(Path.Combine(SharedData.Images, "face.jpg"))).Count >= 2);
+        Assert.Empty(det.Detect(RgbImage.Load(Path.Combine(SharedData.Images, "cat.bmp"))));
+    }
+
+    [Fact]
     public void WrongModelsAndAnchorCountsAreRefused()
     {
         using var mobilenet = Model.FromFile(SharedData.Model("mobilenet_v2_1.0_224_quant"));

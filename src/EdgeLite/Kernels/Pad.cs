@@ -56,18 +56,25 @@ internal sealed unsafe class Pad : OpKernel
         if (_padValue == 0) new Span<byte>(y, (int)(total * _elem)).Clear();
         else if (_elem == 1) new Span<byte>(y, (int)total).Fill((byte)_padValue);
         else for (long i = 0; i < total; i++) { long v = _padValue; Buffer.MemoryCopy(&v, y + i * _elem, _elem, _elem); }
-        int rowBytes = _inShape[MaxRank - 1] * _elem;
+        // Copy runs as long as possible: trailing dimensions without padding join the innermost copied run (for an
+        // NHWC image padded in H and W, one run is a whole input row of W·C values instead of C).
+        int r = MaxRank - 1;
+        while (r > 0 && _inShape[r] == _outShape[r]) r--;
+        long run = _elem, outInner = 1;
+        for (int j = r; j < MaxRank; j++) run *= _inShape[j];
+        for (int j = r + 1; j < MaxRank; j++) outInner *= _outShape[j];
+        Span<int> idx = stackalloc int[MaxRank];
+        long outer = 1;
+        for (int j = 0; j < r; j++) outer *= _inShape[j];
         long src = 0;
-        for (int a = 0; a < _inShape[0]; a++)
-        for (int b = 0; b < _inShape[1]; b++)
-        for (int c = 0; c < _inShape[2]; c++)
-        for (int d = 0; d < _inShape[3]; d++)
-        for (int e = 0; e < _inShape[4]; e++)
+        for (long n = 0; n < outer; n++)
         {
-            long o = ((((long)(a + _before[0]) * _outShape[1] + b + _before[1]) * _outShape[2] + c + _before[2]) * _outShape[3] + d + _before[3]) * _outShape[4] + e + _before[4];
-            o = o * _outShape[5] + _before[5];
-            Buffer.MemoryCopy(x + src, y + o * _elem, rowBytes, rowBytes);
-            src += rowBytes;
+            long o = 0;
+            for (int j = 0; j < r; j++) o = o * _outShape[j] + idx[j] + _before[j];
+            o = (o * _outShape[r] + _before[r]) * outInner;
+            Buffer.MemoryCopy(x + src, y + o * _elem, run, run);
+            src += run;
+            for (int j = r - 1; j >= 0; j--) { if (++idx[j] < _inShape[j]) break; idx[j] = 0; }
         }
     }
 }

@@ -44,6 +44,28 @@ public class PadTests
         Assert.Equal(new sbyte[] { -5, 1, 2, -5, -5 }, it.Output<sbyte>());
     }
 
+    [Theory]
+    [InlineData(0, 1, 0, 1, 0, 0)]  // spatial only: runs of W·C
+    [InlineData(1, 0, 0, 1, 1, 1)]  // channels too: runs of C
+    [InlineData(0, 0, 0, 0, 0, 0)]  // nothing: one run
+    public void PaddingAnyDimensionsMatchesAnElementwiseCopy(int top, int bottom, int left, int right, int cBefore, int cAfter)
+    {
+        int[] inShape = [2, 3, 4, 5];
+        int[] outShape = [2, 3 + top + bottom, 4 + left + right, 5 + cBefore + cAfter];
+        var x = Enumerable.Range(1, 120).Select(i => (float)i).ToArray();
+        var m = new OpModelBuilder();
+        int xi = m.Input("x", TensorType.Float32, inShape);
+        int p = m.Constant("p", TensorType.Int32, [4, 2], new[] { 0, 0, top, bottom, left, right, cBefore, cAfter });
+        int y = m.Output("y", TensorType.Float32, outShape);
+        m.Op(Fb.BuiltinOperator.PAD, [xi, p], [y]);
+        using var it = OpRun.Invoke(m, x);
+        var got = it.Output<float>();
+        var expected = new float[outShape.Aggregate(1, (a, b) => a * b)];
+        for (int n = 0; n < 2; n++) for (int h = 0; h < 3; h++) for (int w = 0; w < 4; w++) for (int c = 0; c < 5; c++)
+            expected[((n * outShape[1] + h + top) * outShape[2] + w + left) * outShape[3] + c + cBefore] = x[((n * 3 + h) * 4 + w) * 5 + c];
+        Assert.Equal(expected, got);
+    }
+
     [Fact]
     public void NegativeOrMisshapenPaddingsAreFormatErrors()
     {

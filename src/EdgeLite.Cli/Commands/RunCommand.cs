@@ -17,7 +17,8 @@ internal static class RunCommand
         var seed = new Option<uint?>("--random-seed") { Description = "Random inputs from the reference tool's xorshift32 generator" };
         var outDir = new Option<string>("--output-dir", "-o") { Description = "Folder for input_K.bin, output_K.bin and meta.json", Required = true };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, outDir, threads };
+        var expose = new Option<int?>("--expose-op") { Description = "Make operator K's output the model's first output (also writes the rewritten model as model.tflite, for the reference tool): bisect where two runtimes differ" };
+        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, outDir, threads, expose };
         cmd.SetAction(p =>
         {
             var files = p.GetValue(inputs);
@@ -25,7 +26,20 @@ internal static class RunCommand
             if ((files == null || files.Length == 0) == (s == null)) throw new UsageException("give either --input FILE... or --random-seed N");
             if (p.GetValue(threads) <= 0) throw new UsageException("--threads must be positive");
             var modelPath = p.GetValue(model)!;
-            using var m = Common.LoadModel(modelPath);
+            Model m;
+            if (p.GetValue(expose) is int op)
+            {
+                if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
+                if (op < 0) throw new UsageException("--expose-op must not be negative");
+                byte[] patched;
+                try { patched = Model.WithOperatorOutputExposed(File.ReadAllBytes(modelPath), op); }
+                catch (ArgumentOutOfRangeException e) { throw new UsageException($"--expose-op {op}: {e.Message.Split(" (Parameter")[0]}"); }
+                Directory.CreateDirectory(p.GetValue(outDir)!);
+                File.WriteAllBytes(Path.Combine(p.GetValue(outDir)!, "model.tflite"), patched);
+                m = Model.FromBytes(patched);
+            }
+            else m = Common.LoadModel(modelPath);
+            using var _model = m;
             using var it = new Interpreter(m, new InterpreterOptions { Threads = p.GetValue(threads) });
             it.AllocateTensors();
             if (files != null && files.Length > 0)

@@ -133,6 +133,31 @@ public sealed unsafe class Model : IDisposable
         }
     }
 
+    /// <summary>
+    /// A copy of a model file whose first graph output is the first output of operator <paramref name="operatorIndex"/>
+    /// of the main subgraph, so any runtime can be asked for that intermediate tensor (to find the first operator where
+    /// two runtimes differ). The rest of the file is unchanged; the model is verified first.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The bytes are not a valid model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">No such operator.</exception>
+    public static byte[] WithOperatorOutputExposed(byte[] data, int operatorIndex)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using (var check = FromBytes(data))
+        {
+            if ((uint)operatorIndex >= (uint)check.MainSubgraph.Operators.Count)
+                throw new ArgumentOutOfRangeException(nameof(operatorIndex), $"the model has {check.MainSubgraph.Operators.Count} operators");
+            if (check.MainSubgraph.Operators[operatorIndex].OutputArray.Length == 0 || check.MainSubgraph.Outputs.Count == 0)
+                throw new ArgumentOutOfRangeException(nameof(operatorIndex), "the operator or the graph has no output");
+        }
+        var copy = (byte[])data.Clone();
+        var sg = FbModel.GetRootAsModel(new Google.FlatBuffers.ByteBuffer(copy)).Subgraphs(0)!.Value;
+        int tensor = sg.Operators(operatorIndex)!.Value.Outputs(0);
+        var outputs = sg.GetOutputsBytes()!.Value;
+        BitConverter.TryWriteBytes(copy.AsSpan(outputs.Offset, 4), tensor);
+        return copy;
+    }
+
     /// <summary>Loads and verifies a model held in memory. The array is pinned and used in place (not copied); do not modify it.</summary>
     /// <exception cref="ModelFormatException">The bytes are not a valid TFLite model.</exception>
     public static Model FromBytes(byte[] data)

@@ -91,6 +91,22 @@ public class CliTests
     }
 
     [Fact]
+    public void RunCanExposeAnIntermediateTensor()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgelite-expose-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, err) = Run("run", "--model", MobileNet, "--random-seed", "1", "--output-dir", dir, "--expose-op", "3");
+            Assert.True(code == 0, err);
+            Assert.Equal(112 * 112 * 96, new FileInfo(Path.Combine(dir, "output_0.bin")).Length); // op 3: the first 1x1 expansion
+            using var patched = Model.FromFile(Path.Combine(dir, "model.tflite"));
+            Assert.Equal(patched.MainSubgraph.Operators[3].OutputArray[0], patched.MainSubgraph.Outputs[0]);
+            Assert.Equal(2, Run("run", "--model", MobileNet, "--random-seed", "1", "--output-dir", dir, "--expose-op", "9999").Code);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void RunWithARandomSeedReproducesRealTfLiteByteForByte()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgelite-run-{Guid.NewGuid():N}");

@@ -23,15 +23,7 @@ internal static class ClassifyCommand
             int k = p.GetValue(topK), t = p.GetValue(threads);
             if (k <= 0) throw new UsageException("--top-k must be positive");
             if (t <= 0) throw new UsageException("--threads must be positive");
-            var m = p.GetValue(mean); var s = p.GetValue(std);
-            InputNormalization? norm = null;
-            if (m is { Length: > 0 } || s is { Length: > 0 })
-            {
-                if (m is not { Length: > 0 }) m = [0f];
-                if (s is not { Length: > 0 }) s = [1f];
-                if (m.Length == 0 || s.Length == 0 || s.Any(v => v == 0)) throw new UsageException("--mean/--std need values and a non-zero std");
-                norm = new InputNormalization(m, s);
-            }
+            var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std));
             IReadOnlyList<string>? labelList = p.GetValue(labels) is { } lf ? Labels.Load(lf) : null;
             using var mdl = Common.LoadModel(p.GetValue(model)!);
             using var classifier = new ImageClassifier(mdl, new ImageClassifierOptions { TopK = k, Threads = t, Labels = labelList, Normalization = norm });

@@ -4,7 +4,7 @@ namespace EdgeLite.Vision;
 public static class ImageTensorWriter
 {
     /// <summary>
-    /// Resizes <paramref name="image"/> (bilinear) to the input's spatial size and writes it in the tensor's own dtype:
+    /// Resizes <paramref name="image"/> (<see cref="RgbImage.Resize"/>: Lanczos-3 when shrinking, bilinear when enlarging) to the input's spatial size and writes it in the tensor's own dtype:
     /// uint8 pixels as they are; float32 as (x - mean) / std; int8 and other quantized types through the
     /// normalisation then the input's quantization.
     /// </summary>

@@ -29,7 +29,6 @@ internal sealed unsafe class Conv2D : OpKernel
     private bool _overRead;
     private short* _packedQ;
     private float* _packedF;
-    private Array? _packed;
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
     private Work _work = null!;
@@ -66,8 +65,7 @@ internal sealed unsafe class Conv2D : OpKernel
         {
             float* w = _q.FloatWeights;
             var packed = GemmKernels.PackFloat(_outC, _depth, (oc, k) => w[(long)oc * _depth + k], context.AllocatePersistent<float>);
-            _packed = packed;
-            _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
             _aStride = _depth;
             _direct = _kH == 1 && _kW == 1 && _strideH == 1 && _strideW == 1 && _padH == 0 && _padW == 0 && _outH == _inH && _outW == _inW;
@@ -79,8 +77,7 @@ internal sealed unsafe class Conv2D : OpKernel
             var wzp = _q.WeightZeroPoints;
             var packed = GemmKernels.PackInt16(_outC, _depth,
                 (oc, k) => (u8 ? w[(long)oc * _depth + k] : ((sbyte*)w)[(long)oc * _depth + k]) - wzp[oc], context.AllocatePersistent<short>);
-            _packed = packed;
-            _packedQ = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _packedQ = KernelContext.AddressOf(packed);
             _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);
             _aStride = _pairs;

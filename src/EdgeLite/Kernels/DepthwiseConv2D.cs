@@ -26,7 +26,6 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private float* _wf;       // [tap][cPad] (float)
     private int* _allOffs;    // interior pixels: offsets of every tap from the window's top-left input pixel
     private int* _allTaps;
-    private readonly List<Array> _keep = [];
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
     private Work _work = null!;
@@ -65,8 +64,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
             var wf = context.AllocatePersistent<float>(_taps * _cPad);
             for (int t = 0; t < _taps; t++)
                 new ReadOnlySpan<float>(_q.FloatWeights + t * _outC, _outC).CopyTo(wf.AsSpan(t * _cPad));
-            _keep.Add(wf);
-            _wf = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref wf[0]);
+            _wf = KernelContext.AddressOf(wf);
             _fstage = _q.CreateFloatOutputStage(context, _cPad);
         }
         else
@@ -79,8 +77,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                     int i = t * _outC + c;
                     wi[t * _cPad + c] = (u8 ? filter.DataPointer[i] : ((sbyte*)filter.DataPointer)[i]) - _q.WeightZeroPoints[c];
                 }
-            _keep.Add(wi);
-            _w = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref wi[0]);
+            _w = KernelContext.AddressOf(wi);
             _stage = _q.CreateOutputStage(context, _cPad);
         }
         var offs = context.AllocatePersistent<int>(_taps);
@@ -92,9 +89,8 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 offs[t] = (ky * _dilH * _inW + kx * _dilW) * _inC;
                 taps[t] = t;
             }
-        _keep.Add(offs); _keep.Add(taps);
-        _allOffs = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref offs[0]);
-        _allTaps = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref taps[0]);
+        _allOffs = KernelContext.AddressOf(offs);
+        _allTaps = KernelContext.AddressOf(taps);
         context.RequestScratch((long)_taps * 8 * context.ThreadCount);
         _work = new Work(this);
     }

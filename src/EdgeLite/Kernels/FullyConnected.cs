@@ -14,12 +14,11 @@ internal sealed unsafe class FullyConnected : OpKernel
     [ThreadStatic] internal static bool ForceReference;
 
     private ConvQuantization _q = null!;
-    private int _batch, _depth, _units, _pairs, _panels, _units2;
+    private int _batch, _depth, _units, _pairs, _panels, _workUnits;
     private bool _fast, _byRows;
     private SimdLevel _level;
     private short* _packedQ;
     private float* _packedF;
-    private Array? _packed;
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
     private Work _work = null!;
@@ -55,8 +54,7 @@ internal sealed unsafe class FullyConnected : OpKernel
         {
             float* w = _q.FloatWeights;
             var packed = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
-            _packed = packed;
-            _packedF = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
         }
         else
@@ -66,15 +64,14 @@ internal sealed unsafe class FullyConnected : OpKernel
             var wzp = _q.WeightZeroPoints;
             var packed = GemmKernels.PackInt16(_units, _depth,
                 (u, k) => (u8 ? w[(long)u * _depth + k] : ((sbyte*)w)[(long)u * _depth + k]) - wzp[u], context.AllocatePersistent<short>);
-            _packed = packed;
-            _packedQ = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref packed[0]);
+            _packedQ = KernelContext.AddressOf(packed);
             _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);
             context.RequestScratch((long)_batch * _pairs * 4);
         }
         // Threads split rows in groups of 8 when there are enough, else pairs of panels (batch 1 is a GEMV).
         _byRows = _batch >= 16 * context.ThreadCount;
-        _units2 = _byRows ? (_batch + 7) / 8 : (_panels + 1) / 2;
+        _workUnits = _byRows ? (_batch + 7) / 8 : (_panels + 1) / 2;
         _work = new Work(this);
     }
 
@@ -97,7 +94,7 @@ internal sealed unsafe class FullyConnected : OpKernel
         }
         else _work.A = input;
         _work.Output = output;
-        context.ParallelFor(_units2, _work, (long)_batch * _units * _depth);
+        context.ParallelFor(_workUnits, _work, (long)_batch * _units * _depth);
     }
 
     private sealed class Work(FullyConnected k) : IParallelWork

@@ -18,6 +18,10 @@ internal sealed unsafe class Mul : OpKernel
     private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m, _s;
     private float _scale;
     private bool _xnn;
+    // float fast path: run length of the second input (output size when shapes are equal, else its per-channel
+    // length) or a scalar second input; 0 / false = general broadcasting
+    private int _floatRun;
+    private bool _floatScalar;
 
     public override void Prepare(KernelContext context)
     {
@@ -29,7 +33,19 @@ internal sealed unsafe class Mul : OpKernel
         context.SetOutputShape(0, shape);
         switch (_type)
         {
-            case TensorType.Float32: case TensorType.Int32: (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa); break;
+            case TensorType.Float32: case TensorType.Int32:
+            {
+                (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
+                int n = _bc.Count, na = a.ElementCount, nb = b.ElementCount;
+                _floatRun = 0; _floatScalar = false;
+                if (_type == TensorType.Float32 && na == n && Vector256.IsHardwareAccelerated)
+                {
+                    if (nb == n) _floatRun = n;
+                    else if (nb == 1) _floatScalar = true;
+                    else if (a.Rank > 0 && b.Rank > 0 && b.Dim(b.Rank - 1) == nb && a.Dim(a.Rank - 1) == nb) _floatRun = nb;
+                }
+                break;
+            }
             case TensorType.UInt8: case TensorType.Int8:
             {
                 var qa = a.Quantization; var qb = b.Quantization; var qy = y.Quantization;
@@ -53,7 +69,7 @@ internal sealed unsafe class Mul : OpKernel
         {
             case TensorType.Float32:
             {
-                if (FloatFast((float*)a, (float*)b, (float*)y, context)) break;
+                if (_floatRun > 0 || _floatScalar) { FloatFast((float*)a, (float*)b, (float*)y); break; }
                 var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Min = _fmin, Max = _fmax }; _bc.ForEach(ref op); break;
             }
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y }; _bc.ForEach(ref op); break; }
@@ -67,33 +83,29 @@ internal sealed unsafe class Mul : OpKernel
     }
 
     /// <summary>
-    /// float32 without index arithmetic for the common layouts: same shapes, or the second input one value per channel
-    /// of the last dimension (or a scalar) broadcast over the first. Same values as <see cref="FloatOp"/>.
+    /// float32 without index arithmetic for the common layouts (chosen at Prepare, <see cref="_floatRun"/>): same
+    /// shapes, the second input one value per channel of the last dimension, or a scalar. Same values as <see cref="FloatOp"/>.
     /// </summary>
-    private bool FloatFast(float* a, float* b, float* y, KernelContext context)
+    private void FloatFast(float* a, float* b, float* y)
     {
-        int na = context.Input(0).ElementCount, nb = context.Input(1).ElementCount, n = _bc.Count;
-        if (na != n) return false;
-        var tb = context.Input(1);
-        int c = nb == n ? n : nb == 1 ? 1 : tb.Rank > 0 && tb.Dim(tb.Rank - 1) == nb && context.Input(0).Dim(context.Input(0).Rank - 1) == nb ? nb : 0;
-        if (c == 0) return false;
+        int n = _bc.Count, c = _floatRun;
         var mn = Vector256.Create(_fmin); var mx = Vector256.Create(_fmax);
+        if (_floatScalar)
+        {
+            var bv = Vector256.Create(b[0]);
+            int k = 0;
+            for (; k + 8 <= n; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(a + k) * bv, mn), mx).Store(y + k);
+            for (; k < n; k++) { float v = a[k] * b[0]; y[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
+            return;
+        }
+        bool same = c == n;
         for (long p = 0; p < n; p += c)
         {
-            float* ap = a + p, yp = y + p;
-            float* bp = nb == n ? b + p : b;
+            float* ap = a + p, yp = y + p, bp = same ? b + p : b;
             int k = 0;
-            if (c == 1)
-            {
-                var bv = Vector256.Create(b[0]);
-                for (; k + 8 <= n; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(a + k) * bv, mn), mx).Store(y + k);
-                for (; k < n; k++) { float v = a[k] * b[0]; y[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
-                return true;
-            }
             for (; k + 8 <= c; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(ap + k) * Vector256.Load(bp + k), mn), mx).Store(yp + k);
             for (; k < c; k++) { float v = ap[k] * bp[k]; yp[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
         }
-        return true;
     }
 
     private struct FloatOp : IBroadcastOp

@@ -183,7 +183,7 @@ public sealed unsafe class Interpreter : IDisposable
             var ctx = node.Context;
             if (node.Folded) { persistent += ctx.PersistentBytes + FoldedBytes(ctx); continue; }
             ctx.ScratchRequest = 0;
-            ctx.PersistentBytes = 0;
+            ctx.ResetPersistent();
             try { node.Kernel.Prepare(ctx); }
             catch (Exception e) when (e is not (UnsupportedOperatorException or ModelFormatException or InterpreterException or OutOfMemoryException))
             {

@@ -34,6 +34,8 @@ public sealed unsafe class KernelContext
     internal byte* ScratchBase;
     internal WorkerPool? Pool;
     internal long PersistentBytes;
+    // the persistent arrays of the last Prepare: held here so that raw pointers into them stay valid
+    private readonly List<Array> _persistent = [];
 
     internal KernelContext(Model model, OperatorDescription op, Tensor?[] inputs, Tensor[] outputs)
     {
@@ -75,11 +77,27 @@ public sealed unsafe class KernelContext
     /// <summary>The scratch memory asked for in Prepare (64-byte aligned), during Eval.</summary>
     public byte* Scratch => ScratchBase;
 
-    /// <summary>Allocates a pinned array that lives as long as the interpreter (packed weights, tables); Prepare only.</summary>
+    /// <summary>
+    /// Allocates a pinned array (packed weights, tables) that the interpreter keeps alive until the next Prepare of
+    /// this operator, so a pointer to it (<see cref="AddressOf"/>) stays valid across Invokes; Prepare only.
+    /// </summary>
     public T[] AllocatePersistent<T>(int length) where T : unmanaged
     {
         PersistentBytes += (long)length * sizeof(T);
-        return GC.AllocateArray<T>(length, pinned: true);
+        var array = GC.AllocateArray<T>(length, pinned: true);
+        _persistent.Add(array);
+        return array;
+    }
+
+    /// <summary>The address of the first element of an array from <see cref="AllocatePersistent"/> (pinned, never moves).</summary>
+    public static T* AddressOf<T>(T[] persistent) where T : unmanaged =>
+        (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(persistent));
+
+    /// <summary>Forgets the previous Prepare's persistent arrays (before preparing again).</summary>
+    internal void ResetPersistent()
+    {
+        _persistent.Clear();
+        PersistentBytes = 0;
     }
 
     /// <summary>Runs <paramref name="work"/> over [0, <paramref name="count"/>) split into contiguous ranges, one per thread.</summary>

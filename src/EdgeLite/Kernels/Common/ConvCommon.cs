@@ -23,7 +23,6 @@ internal sealed class ConvQuantization
     public int InputZeroPoint, OutputZeroPoint;
     /// <summary>Per output channel weight zero point (uint8; 0 for int8).</summary>
     public int[] WeightZeroPoints = [];
-    public int[] Multipliers = [], Shifts = [];
     public int QMin, QMax;
     public float FMin, FMax;
     /// <summary>Bias per output channel (int32 for quantized, as float bits converted for float).</summary>
@@ -84,9 +83,6 @@ internal sealed class ConvQuantization
         q.WeightZeroPoints = new int[outputChannels];
         for (int c = 0; c < outputChannels; c++)
             q.WeightZeroPoints[c] = (int)(wq.ZeroPoints.Count == 0 ? 0 : wq.ZeroPoints.Count == 1 ? wq.ZeroPoints[0] : wq.ZeroPoints[c]);
-        q.Multipliers = new int[outputChannels];
-        q.Shifts = new int[outputChannels];
-        QuantizationUtils.PerChannelMultipliers(iq.Scale, wq.Scales, oq.Scale, outputChannels, q.Multipliers, q.Shifts);
         q.Scales = new float[outputChannels];
         for (int c = 0; c < outputChannels; c++)
             q.Scales[c] = iq.Scale * (wq.Scales.Count == 1 ? wq.Scales[0] : wq.Scales[c]) / oq.Scale;
@@ -129,7 +125,7 @@ internal sealed class ConvQuantization
             int v = u8 ? src[i] : (sbyte)src[i];
             w[i] = (float)((v - zp) * (double)wq.Scales[c]);
         }
-        return (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref w[0]);
+        return KernelContext.AddressOf(w);
     }
 
     /// <summary>float32 requantization scale per channel: (s_in · s_w[c]) / s_out computed in float, as XNNPACK does.</summary>
@@ -140,7 +136,7 @@ internal sealed class ConvQuantization
     /// requantization (acc · scale in float, clamped to the activation range less the zero point, rounded to nearest
     /// even, plus the zero point): it is what TFLite runs for quantized CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED
     /// on CPU (the XNNPACK delegate is on by default), so real models' outputs match byte for byte. TFLite's builtin
-    /// fixed-point path (<see cref="RequantizeFixedPoint"/>) differs by one quantum on some elements.
+    /// fixed-point path (multiplier and shift, MultiplyByQuantizedMultiplier) differs by one quantum on some elements.
     /// </summary>
     public int Requantize(int acc, int c)
     {
@@ -160,11 +156,10 @@ internal sealed class ConvQuantization
         var scale = context.AllocatePersistent<float>(paddedChannels);
         Bias.CopyTo(bias, 0);
         Scales.CopyTo(scale, 0);
-        _pinned.Add(bias); _pinned.Add(scale);
         return new Simd.QuantizedOutputStage
         {
-            Bias = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bias[0]),
-            Scale = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref scale[0]),
+            Bias = KernelContext.AddressOf(bias),
+            Scale = KernelContext.AddressOf(scale),
             Lo = QMin - OutputZeroPoint, Hi = QMax - OutputZeroPoint, ZeroPoint = OutputZeroPoint, Signed = Kind == ConvKind.Int8,
         };
     }
@@ -174,17 +169,7 @@ internal sealed class ConvQuantization
     {
         var bias = context.AllocatePersistent<float>(paddedChannels);
         FloatBias.CopyTo(bias, 0);
-        _pinned.Add(bias);
-        return new Simd.FloatOutputStage { Bias = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bias[0]), Min = FMin, Max = FMax };
+        return new Simd.FloatOutputStage { Bias = KernelContext.AddressOf(bias), Min = FMin, Max = FMax };
     }
 
-    // keeps the pinned arrays behind the output stages' pointers alive
-    private readonly List<Array> _pinned = [];
-
-    /// <summary>TFLite's builtin-kernel requantization: quantized multiplier and shift (MultiplyByQuantizedMultiplier).</summary>
-    public int RequantizeFixedPoint(int acc, int c)
-    {
-        int v = QuantizationUtils.MultiplyByQuantizedMultiplier(acc, Multipliers[c], Shifts[c]) + OutputZeroPoint;
-        return v < QMin ? QMin : v > QMax ? QMax : v;
-    }
 }

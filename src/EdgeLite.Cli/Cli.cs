@@ -15,12 +15,15 @@ public static class Cli
     public const int Usage = 2;
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. Errors are one line on <paramref name="stderr"/>.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, interactive: false);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="interactive"/>: the output is a terminal (progress bars allowed).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive)
     {
         var verbose = new Option<bool>("--verbose") { Description = "Print stack traces of errors", Recursive = true };
         var root = new RootCommand("edgelite: run TensorFlow Lite models from .NET (classify, run, inspect, bench)");
         root.Options.Add(verbose);
-        var io = new CommandIO(stdout, stderr);
+        var io = new CommandIO(stdout, stderr, interactive);
         root.Subcommands.Add(ClassifyCommand.Create(io));
         root.Subcommands.Add(DetectCommand.Create(io));
         root.Subcommands.Add(SegmentCommand.Create(io));
@@ -62,8 +65,8 @@ public static class Cli
     };
 }
 
-/// <summary>Output writers handed to every command.</summary>
-internal sealed record CommandIO(TextWriter Out, TextWriter Err);
+/// <summary>Output writers handed to every command; <paramref name="Interactive"/>: stdout and stderr are a terminal.</summary>
+internal sealed record CommandIO(TextWriter Out, TextWriter Err, bool Interactive = false);
 
 /// <summary>A command-line usage error found after parsing (exit code 2).</summary>
 internal sealed class UsageException(string message) : Exception(message);

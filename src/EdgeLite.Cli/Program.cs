@@ -4,5 +4,6 @@ namespace EdgeLite.Cli;
 public static class Program
 {
     /// <summary>Runs the CLI.</summary>
-    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error,
+        interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using EdgeLite.Vision;
 
 namespace EdgeLite.Cli.Commands;
@@ -27,62 +26,35 @@ internal static class ClassifyCommand
             IReadOnlyList<string>? labelList = p.GetValue(labels) is { } lf ? Labels.Load(lf) : null;
             using var mdl = Common.LoadModel(p.GetValue(model)!);
             using var classifier = new ImageClassifier(mdl, new ImageClassifierOptions { TopK = k, Threads = t, Labels = labelList, Normalization = norm });
-            var paths = ExpandImages(p.GetValue(images)!);
-            int failed = 0;
-            foreach (var path in paths)
+            var paths = Common.ExpandImages(p.GetValue(images)!);
+            bool asJson = p.GetValue(json);
+            return Common.ForEachImage(io, paths, asJson, (path, w) =>
             {
-                IReadOnlyList<Classification> results;
-                try { results = classifier.Classify(RgbImage.Load(path)); }
-                catch (Exception e) when (paths.Count > 1 && e is ImageFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+                var results = classifier.Classify(RgbImage.Load(path));
+                if (asJson)
                 {
-                    // in a batch, one bad file does not stop the others; the exit code still reports it
-                    io.Err.WriteLine($"edgelite: error: {path}: {(e is ImageFormatException ? "unreadable image: " : "")}{e.Message}");
-                    failed++;
-                    continue;
-                }
-                if (p.GetValue(json))
-                {
-                    Common.WriteJsonLine(io.Out, w =>
+                    Common.WriteJsonLine(w, j =>
                     {
-                        w.WriteString("image", path);
-                        w.WriteStartArray("results");
+                        j.WriteString("image", path);
+                        j.WriteStartArray("results");
                         foreach (var r in results)
                         {
-                            w.WriteStartObject();
-                            w.WriteNumber("index", r.Index);
-                            w.WriteString("label", r.Label);
-                            w.WriteNumber("score", Math.Round(r.Score, 6));
-                            w.WriteEndObject();
+                            j.WriteStartObject();
+                            j.WriteNumber("index", r.Index);
+                            j.WriteString("label", r.Label);
+                            j.WriteNumber("score", Math.Round(r.Score, 6));
+                            j.WriteEndObject();
                         }
-                        w.WriteEndArray();
+                        j.WriteEndArray();
                     });
                 }
                 else
                 {
-                    io.Out.WriteLine(path);
-                    foreach (var r in results) io.Out.WriteLine($"  {Common.F(r.Score, 4)}  {r.Label}");
+                    w.WriteLine(path);
+                    foreach (var r in results) w.WriteLine($"  {Common.F(r.Score, 4)}  {r.Label}");
                 }
-            }
-            return failed == 0 ? Cli.Ok : Cli.Failure;
+            });
         });
         return cmd;
-    }
-
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"];
-
-    /// <summary>Arguments as given; a folder stands for its image files (by extension, sorted by name, not recursive).</summary>
-    internal static IReadOnlyList<string> ExpandImages(IEnumerable<string> args)
-    {
-        var list = new List<string>();
-        foreach (var a in args)
-        {
-            if (!Directory.Exists(a)) { list.Add(a); continue; }
-            var files = Directory.GetFiles(a)
-                .Where(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new UsageException($"no images (jpg, png, bmp, webp, gif) in folder {a}");
-            list.AddRange(files);
-        }
-        return list;
     }
 }

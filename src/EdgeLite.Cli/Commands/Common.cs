@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
@@ -98,6 +99,82 @@ internal static class Common
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
     }
+
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"];
+
+    /// <summary>Arguments as given; a folder stands for its image files (by extension, sorted by name, not recursive).</summary>
+    public static IReadOnlyList<string> ExpandImages(IEnumerable<string> args)
+    {
+        var list = new List<string>();
+        foreach (var a in args)
+        {
+            if (!Directory.Exists(a)) { list.Add(a); continue; }
+            var files = Directory.GetFiles(a)
+                .Where(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal).ToList();
+            if (files.Count == 0) throw new UsageException($"no images (jpg, png, bmp, webp, gif) in folder {a}");
+            list.AddRange(files);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on each image (its path and the writer for its result lines). In a batch, an image
+    /// that cannot be read is reported on stderr and skipped, and the exit code says so; one image fails as usual.
+    /// On a terminal, several images without --json show a progress bar (results print above it).
+    /// </summary>
+    public static int ForEachImage(CommandIO io, IReadOnlyList<string> paths, bool json, Action<string, TextWriter> work)
+    {
+        int failed = 0;
+        bool Step(string path, TextWriter output)
+        {
+            try { work(path, output); return true; }
+            catch (Exception e) when (paths.Count > 1 && e is EdgeLite.Vision.ImageFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                io.Err.WriteLine($"edgelite: error: {path}: {(e is EdgeLite.Vision.ImageFormatException ? "unreadable image: " : "")}{e.Message}");
+                failed++;
+                return false;
+            }
+        }
+        if (!io.Interactive || json || paths.Count < 2)
+        {
+            foreach (var path in paths) Step(path, io.Out);
+            return failed == 0 ? Cli.Ok : Cli.Failure;
+        }
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(io.Out) });
+        console.Progress().AutoClear(true).Start(ctx =>
+        {
+            var task = ctx.AddTask("images", maxValue: paths.Count);
+            foreach (var path in paths)
+            {
+                task.Description = Spectre.Console.Markup.Escape(Path.GetFileName(path));
+                using var buffer = new StringWriter();
+                if (Step(path, buffer)) console.Write(new Spectre.Console.Text(buffer.ToString()));
+                task.Increment(1);
+            }
+        });
+        return failed == 0 ? Cli.Ok : Cli.Failure;
+    }
+
+    /// <summary>
+    /// Where to write an image result for <paramref name="imagePath"/>: <paramref name="target"/> itself for a single
+    /// image; for several, a file named after the image inside the folder <paramref name="target"/> (created).
+    /// </summary>
+    public static string OutputPath(string target, string imagePath, int imageCount)
+    {
+        if (imageCount <= 1 && !Directory.Exists(target)) return target;
+        Directory.CreateDirectory(target);
+        return Path.Combine(target, Path.GetFileNameWithoutExtension(imagePath) + ".png");
+    }
+
+    /// <summary>--fit: stretch or letterbox, or null (the task's default).</summary>
+    public static EdgeLite.Vision.ImageFit? Fit(string? value) => value switch
+    {
+        null => null,
+        "stretch" => EdgeLite.Vision.ImageFit.Stretch,
+        "letterbox" => EdgeLite.Vision.ImageFit.Letterbox,
+        _ => throw new UsageException($"--fit {value}: expected stretch or letterbox"),
+    };
 
     public static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -1,33 +1,35 @@
 using System.CommandLine;
-using System.Text.Json;
 using EdgeLite.Vision;
 
 namespace EdgeLite.Cli.Commands;
 
-/// <summary><c>edgelite detect IMAGE --model M</c>: objects with labels, scores and boxes in pixels.</summary>
+/// <summary><c>edgelite detect IMAGE... --model M [--out annotated.png]</c>: objects with labels, scores and boxes in pixels.</summary>
 internal static class DetectCommand
 {
     public static Command Create(CommandIO io)
     {
-        var image = new Argument<string>("image") { Description = "Image file (JPEG, PNG, BMP, WebP, GIF)" };
+        var images = new Argument<string[]>("images") { Description = "Image files (JPEG, PNG, BMP, WebP, GIF) or folders of them", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model", "-m") { Description = "The .tflite detection model (TFLite_Detection_PostProcess outputs, or raw SSD outputs)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Label file (class per line); default: the model's metadata" };
         var threshold = new Option<float>("--threshold") { Description = "Minimum score", DefaultValueFactory = _ => 0.5f };
-        var maxResults = new Option<int>("--max-results") { Description = "At most this many objects", DefaultValueFactory = _ => 25 };
+        var maxResults = new Option<int>("--max", "--max-results") { Description = "At most this many objects per image", DefaultValueFactory = _ => 25 };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "One JSON object" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per image, no progress bar" };
+        var output = new Option<string?>("--out", "-o") { Description = "Write the image with boxes and labels drawn (PNG; a folder when there are several images)" };
         var preset = new Option<string>("--anchors") { Description = "Anchor set for raw SSD outputs: ssd300 (TF OD API SSD 300x300) or blazeface (MediaPipe short-range face detector)", DefaultValueFactory = _ => "ssd300" };
+        var fit = new Option<string?>("--fit") { Description = "stretch or letterbox the photo to the input size (default: stretch; letterbox for blazeface)" };
         var mean = new Option<float[]?>("--mean") { Description = "Float input normalization mean", AllowMultipleArgumentsPerToken = true };
         var std = new Option<float[]?>("--std") { Description = "Float input normalization std", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("detect", "Detect objects: label, score and box (pixels) of each") { image, model, labels, threshold, maxResults, threads, json, preset, mean, std };
+        var cmd = new Command("detect", "Detect objects: label, score and box (pixels) of each; optionally draw them")
+            { images, model, labels, threshold, maxResults, threads, json, output, preset, fit, mean, std };
         cmd.SetAction(p =>
         {
             int t = p.GetValue(threads), max = p.GetValue(maxResults);
             float th = p.GetValue(threshold);
-            if (t <= 0 || max <= 0) throw new UsageException("--threads and --max-results must be positive");
+            if (t <= 0 || max <= 0) throw new UsageException("--threads and --max must be positive");
             if (th is < 0 or > 1) throw new UsageException("--threshold must be in [0, 1]");
+            var imageFit = Common.Fit(p.GetValue(fit));
             IReadOnlyList<string>? labelList = p.GetValue(labels) is { } lf ? Labels.Load(lf) : null;
-            using var mdl = Common.LoadModel(p.GetValue(model)!);
             var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std));
             var basis = p.GetValue(preset) switch
             {
@@ -35,35 +37,54 @@ internal static class DetectCommand
                 "blazeface" => ObjectDetectorOptions.BlazeFaceShortRange(),
                 var other => throw new UsageException($"--anchors {other}: expected ssd300 or blazeface"),
             };
-            var options = basis with { Labels = labelList ?? basis.Labels, ScoreThreshold = th, MaxResults = max, Threads = t, Normalization = norm };
+            var paths = Common.ExpandImages(p.GetValue(images)!);
+            using var mdl = Common.LoadModel(p.GetValue(model)!);
+            var options = basis with
+            {
+                Labels = labelList ?? basis.Labels, ScoreThreshold = th, MaxResults = max, Threads = t, Normalization = norm,
+                Fit = imageFit ?? basis.Fit,
+            };
             using var det = new ObjectDetector(mdl, options);
-            var path = p.GetValue(image)!;
-            var found = det.Detect(RgbImage.Load(path));
-            if (p.GetValue(json))
+            bool asJson = p.GetValue(json);
+            var outTarget = p.GetValue(output);
+            return Common.ForEachImage(io, paths, asJson, (path, w) =>
             {
-                Common.WriteJsonLine(io.Out, w =>
+                var img = RgbImage.Load(path);
+                var found = det.Detect(img);
+                string? written = null;
+                if (outTarget != null)
                 {
-                    w.WriteString("image", path);
-                    w.WriteStartArray("objects");
-                    foreach (var d in found)
+                    written = Common.OutputPath(outTarget, path, paths.Count);
+                    Drawing.DrawDetections(img, found).Save(written);
+                }
+                if (asJson)
+                {
+                    Common.WriteJsonLine(w, j =>
                     {
-                        w.WriteStartObject();
-                        w.WriteNumber("index", d.Index); w.WriteString("label", d.Label); w.WriteNumber("score", Math.Round(d.Score, 4));
-                        w.WriteStartArray("box");
-                        foreach (var v in new[] { d.Left, d.Top, d.Right, d.Bottom }) w.WriteNumberValue(Math.Round(v, 1));
-                        w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
-            }
-            else
-            {
-                io.Out.WriteLine($"{path}: {found.Count} object(s)");
-                foreach (var d in found)
-                    io.Out.WriteLine($"  {Common.F(d.Score, 3)}  {d.Label,-20} box [{Common.F(d.Left, 0)}, {Common.F(d.Top, 0)}, {Common.F(d.Right, 0)}, {Common.F(d.Bottom, 0)}]");
-            }
-            return Cli.Ok;
+                        j.WriteString("image", path);
+                        j.WriteNumber("width", img.Width); j.WriteNumber("height", img.Height);
+                        j.WriteStartArray("objects");
+                        foreach (var d in found)
+                        {
+                            j.WriteStartObject();
+                            j.WriteNumber("index", d.Index); j.WriteString("label", d.Label); j.WriteNumber("score", Math.Round(d.Score, 4));
+                            j.WriteStartArray("box");
+                            foreach (var v in new[] { d.Left, d.Top, d.Right, d.Bottom }) j.WriteNumberValue(Math.Round(v, 1));
+                            j.WriteEndArray();
+                            j.WriteEndObject();
+                        }
+                        j.WriteEndArray();
+                        if (written != null) j.WriteString("annotated", written);
+                    });
+                }
+                else
+                {
+                    w.WriteLine($"{path}: {found.Count} object(s)");
+                    foreach (var d in found)
+                        w.WriteLine($"  {Common.F(d.Score, 3)}  {d.Label,-20} box [{Common.F(d.Left, 0)}, {Common.F(d.Top, 0)}, {Common.F(d.Right, 0)}, {Common.F(d.Bottom, 0)}]");
+                    if (written != null) w.WriteLine($"  annotated image: {written}");
+                }
+            });
         });
         return cmd;
     }

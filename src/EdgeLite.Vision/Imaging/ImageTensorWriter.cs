@@ -8,8 +8,13 @@ public static class ImageTensorWriter
     /// uint8 pixels as they are; float32 as (x - mean) / std; int8 and other quantized types through the
     /// normalisation then the input's quantization.
     /// </summary>
+    /// <param name="input">The image input tensor ([1,H,W,C] or [1,C,H,W], C = 1 or 3).</param>
+    /// <param name="image">The photo.</param>
+    /// <param name="normalization">Mean/std of float inputs (and of quantized inputs that are not raw pixels).</param>
+    /// <param name="fit">Stretch to the input size, or letterbox (aspect ratio kept, padded black).</param>
+    /// <returns>Where the image landed in the input, to map outputs back to the photo.</returns>
     /// <exception cref="ArgumentException">The tensor is not an image input ([1,H,W,C] or [1,C,H,W] with C = 1 or 3).</exception>
-    public static void Fill(Tensor input, RgbImage image, InputNormalization normalization)
+    public static ImageTransform Fill(Tensor input, RgbImage image, InputNormalization normalization, ImageFit fit = ImageFit.Stretch)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(image);
@@ -19,7 +24,7 @@ public static class ImageTensorWriter
         bool nchw = (s[1] is 1 or 3) && s[3] is not (1 or 3);
         int h = nchw ? s[2] : s[1], w = nchw ? s[3] : s[2], c = nchw ? s[1] : s[3];
         if (c is not (1 or 3)) throw new ArgumentException($"input {input} has {c} channels; images need 1 (gray) or 3 (RGB)");
-        var img = image.Width == w && image.Height == h ? image : image.Resize(w, h);
+        var (img, transform) = Fit(image, w, h, fit);
         var px = img.Pixels;
         var q = input.Quantization;
         float qscale = q?.Scale ?? 0f; int qzp = q?.ZeroPoint ?? 0;
@@ -49,5 +54,28 @@ public static class ImageTensorWriter
                 }
             }
         }
+        return transform;
+    }
+
+    /// <summary>
+    /// The image at exactly <paramref name="width"/> x <paramref name="height"/>: stretched, or letterboxed (scaled by
+    /// the smaller ratio, centred, padded black), with where its content lies.
+    /// </summary>
+    public static (RgbImage Image, ImageTransform Transform) Fit(RgbImage image, int width, int height, ImageFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "target size must be positive");
+        if (fit == ImageFit.Stretch || image.Width * (long)height == image.Height * (long)width)
+            return (image.Width == width && image.Height == height ? image : image.Resize(width, height), ImageTransform.Stretched(image.Width, image.Height));
+        if (fit != ImageFit.Letterbox) throw new ArgumentOutOfRangeException(nameof(fit), fit, "unknown fit");
+        double scale = Math.Min((double)width / image.Width, (double)height / image.Height);
+        int cw = Math.Clamp((int)Math.Round(image.Width * scale), 1, width), ch = Math.Clamp((int)Math.Round(image.Height * scale), 1, height);
+        int left = (width - cw) / 2, top = (height - ch) / 2;
+        var content = cw == image.Width && ch == image.Height ? image : image.Resize(cw, ch);
+        var px = new byte[checked(width * height * 3)];
+        for (int y = 0; y < ch; y++)
+            content.Pixels.AsSpan(y * cw * 3, cw * 3).CopyTo(px.AsSpan(((top + y) * width + left) * 3));
+        return (new RgbImage(width, height, px),
+            new ImageTransform((float)left / width, (float)top / height, (float)cw / width, (float)ch / height, image.Width, image.Height));
     }
 }

@@ -141,6 +141,49 @@ public sealed class RgbImage
         return 3 * Math.Sin(px) * Math.Sin(px / 3) / (px * px);
     }
 
+    /// <summary>
+    /// Encodes the image to <paramref name="path"/>: PNG, or JPEG / WebP (quality 90) when the extension says so.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var format = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".jpg" or ".jpeg" => SkiaSharp.SKEncodedImageFormat.Jpeg,
+            ".webp" => SkiaSharp.SKEncodedImageFormat.Webp,
+            _ => SkiaSharp.SKEncodedImageFormat.Png,
+        };
+        using var bmp = ToBitmap();
+        using var data = bmp.Encode(format, 90) ?? throw new IOException($"could not encode {path}");
+        using var f = File.Create(path);
+        data.SaveTo(f);
+    }
+
+    /// <summary>An opaque RGBA SkiaSharp bitmap with these pixels (the caller disposes it).</summary>
+    internal SkiaSharp.SKBitmap ToBitmap()
+    {
+        var bmp = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(Width, Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Opaque));
+        unsafe
+        {
+            var span = new Span<byte>((void*)bmp.GetPixels(), bmp.ByteCount);
+            for (int i = 0, j = 0; j < Pixels.Length; i += 4, j += 3)
+            {
+                span[i] = Pixels[j]; span[i + 1] = Pixels[j + 1]; span[i + 2] = Pixels[j + 2]; span[i + 3] = 255;
+            }
+        }
+        return bmp;
+    }
+
+    /// <summary>The pixels of an RGBA bitmap (alpha ignored).</summary>
+    internal static RgbImage FromBitmap(SkiaSharp.SKBitmap bmp)
+    {
+        if (bmp.ColorType != SkiaSharp.SKColorType.Rgba8888) throw new ArgumentException("RGBA 8888 bitmap expected");
+        var src = bmp.GetPixelSpan();
+        var rgb = new byte[bmp.Width * bmp.Height * 3];
+        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3) { rgb[j] = src[i]; rgb[j + 1] = src[i + 1]; rgb[j + 2] = src[i + 2]; }
+        return new RgbImage(bmp.Width, bmp.Height, rgb);
+    }
+
     /// <summary>Largest accepted image, in pixels (checked from the header before decoding).</summary>
     public const long MaxPixels = 100_000_000;
 

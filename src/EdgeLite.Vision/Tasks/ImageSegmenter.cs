@@ -1,5 +1,3 @@
-using SkiaSharp;
-
 namespace EdgeLite.Vision;
 
 /// <summary>Options of an <see cref="ImageSegmenter"/>.</summary>
@@ -13,6 +11,8 @@ public sealed class ImageSegmenterOptions
     public int Threads { get; init; } = 1;
     /// <summary>For single-channel probability outputs (person/background masks): the foreground threshold.</summary>
     public float Threshold { get; init; } = 0.5f;
+    /// <summary>How the photo is fitted to the input (the class map is mapped back either way).</summary>
+    public ImageFit Fit { get; init; } = ImageFit.Stretch;
 }
 
 /// <summary>One class present in a segmentation.</summary>
@@ -24,10 +24,14 @@ public readonly record struct SegmentClass(int Index, string Label, double Fract
 /// <summary>A per-pixel class map at the model's output resolution.</summary>
 public sealed class SegmentationResult
 {
-    internal SegmentationResult(int width, int height, int[] classes, IReadOnlyList<string>? labels)
+    internal SegmentationResult(int width, int height, int[] classes, IReadOnlyList<string>? labels, ImageTransform? transform = null)
     {
         Width = width; Height = height; Classes = classes; Labels = labels;
+        Transform = transform ?? ImageTransform.Stretched(width, height);
     }
+
+    /// <summary>Where the photo lies in the class map (normalised), and the photo's size.</summary>
+    public ImageTransform Transform { get; }
 
     /// <summary>Width of the class map.</summary>
     public int Width { get; }
@@ -38,26 +42,62 @@ public sealed class SegmentationResult
     /// <summary>Labels in use, or null.</summary>
     public IReadOnlyList<string>? Labels { get; }
 
-    /// <summary>The class map resized (nearest neighbour) to <paramref name="width"/> x <paramref name="height"/>, e.g. the photo's size.</summary>
+    /// <summary>
+    /// The class map of the photo's area (without letterbox padding) resized (nearest neighbour) to
+    /// <paramref name="width"/> x <paramref name="height"/>, e.g. the photo's size.
+    /// </summary>
     public int[] Resize(int width, int height)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "size must be positive");
-        var r = new int[width * height];
+        var r = new int[checked(width * height)];
+        var t = Transform;
+        var xs = new int[width];
+        for (int x = 0; x < width; x++) xs[x] = Math.Clamp((int)((t.Left + (x + 0.5) / width * t.Width) * Width), 0, Width - 1);
         for (int y = 0; y < height; y++)
         {
-            int sy = Math.Min(Height - 1, (int)((y + 0.5) * Height / height));
-            for (int x = 0; x < width; x++) r[y * width + x] = Classes[sy * Width + Math.Min(Width - 1, (int)((x + 0.5) * Width / width))];
+            int sy = Math.Clamp((int)((t.Top + (y + 0.5) / height * t.Height) * Height), 0, Height - 1);
+            for (int x = 0; x < width; x++) r[y * width + x] = Classes[sy * Width + xs[x]];
         }
         return r;
     }
 
+    /// <summary>The class map at the photo's own size (<see cref="Resize"/> to <see cref="Transform"/>'s image size).</summary>
+    public int[] ToImageSize() => Resize(Transform.ImageWidth, Transform.ImageHeight);
+
     /// <summary>The classes present, largest share first.</summary>
     public IReadOnlyList<SegmentClass> ClassFractions()
     {
+        // over the photo's area only (letterbox padding excluded)
+        var map = IsWholeMap ? Classes : Resize(Width, Height);
         var counts = new Dictionary<int, int>();
-        foreach (var c in Classes) counts[c] = counts.GetValueOrDefault(c) + 1;
+        foreach (var c in map) counts[c] = counts.GetValueOrDefault(c) + 1;
         return counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
-            .Select(kv => new SegmentClass(kv.Key, LabelOf(kv.Key), (double)kv.Value / Classes.Length)).ToList();
+            .Select(kv => new SegmentClass(kv.Key, LabelOf(kv.Key), (double)kv.Value / map.Length)).ToList();
+    }
+
+    private bool IsWholeMap => Transform is { Left: 0, Top: 0, Width: 1, Height: 1 };
+
+    /// <summary>
+    /// The photo with the classes painted over it (PASCAL VOC colours blended at <paramref name="opacity"/>; class 0,
+    /// the background, left as is).
+    /// </summary>
+    public RgbImage Overlay(RgbImage image, float opacity = 0.5f)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (opacity is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(opacity), "opacity must be in [0, 1]");
+        var map = Resize(image.Width, image.Height);
+        var src = image.Pixels;
+        var px = new byte[src.Length];
+        for (int i = 0; i < map.Length; i++)
+        {
+            int c = map[i];
+            if (c == 0) { px[i * 3] = src[i * 3]; px[i * 3 + 1] = src[i * 3 + 1]; px[i * 3 + 2] = src[i * 3 + 2]; continue; }
+            var (r, g, b) = Palette(c);
+            px[i * 3] = (byte)MathF.Round(src[i * 3] * (1 - opacity) + r * opacity);
+            px[i * 3 + 1] = (byte)MathF.Round(src[i * 3 + 1] * (1 - opacity) + g * opacity);
+            px[i * 3 + 2] = (byte)MathF.Round(src[i * 3 + 2] * (1 - opacity) + b * opacity);
+        }
+        return new RgbImage(image.Width, image.Height, px);
     }
 
     private string LabelOf(int c) => Labels != null && (uint)c < (uint)Labels.Count ? Labels[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -70,17 +110,10 @@ public sealed class SegmentationResult
     {
         if (width <= 0) width = Width;
         if (height <= 0) height = Height;
-        var map = width == Width && height == Height ? Classes : Resize(width, height);
-        using var bmp = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                var (r, g, b) = Palette(map[y * width + x]);
-                bmp.SetPixel(x, y, new SKColor(r, g, b));
-            }
-        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
-        using var f = File.Create(path);
-        data.SaveTo(f);
+        var map = width == Width && height == Height && IsWholeMap ? Classes : Resize(width, height);
+        var px = new byte[checked(width * height * 3)];
+        for (int i = 0; i < map.Length; i++) (px[i * 3], px[i * 3 + 1], px[i * 3 + 2]) = Palette(map[i]);
+        new RgbImage(width, height, px).Save(path);
     }
 
     /// <summary>The PASCAL VOC colour of a class (bits of the index spread over R, G, B from the high bit down).</summary>
@@ -105,6 +138,7 @@ public sealed class ImageSegmenter : IDisposable
     private readonly Interpreter _interpreter;
     private readonly IReadOnlyList<string>? _labels;
     private readonly float _threshold;
+    private readonly ImageFit _fit;
 
     /// <summary>Creates a segmenter (the model stays owned by the caller).</summary>
     /// <exception cref="ArgumentException">The model's input is not an image or its output not a segmentation.</exception>
@@ -116,10 +150,13 @@ public sealed class ImageSegmenter : IDisposable
         Normalization = normalization;
         _labels = options.Labels ?? metadata?.Labels;
         _threshold = options.Threshold;
+        _fit = options.Fit;
         var o = _interpreter.GetOutputTensor(0);
         bool map = o.Rank == 3 && o.Type is TensorType.Int32 or TensorType.Int64;
         bool scores = o.Rank == 4 && o.Type is TensorType.Float32 or TensorType.UInt8 or TensorType.Int8;
         if (!map && !scores) throw new ArgumentException($"output {o} is not a class map [1,H,W] or class scores [1,H,W,C]");
+        // a single probability channel is a foreground mask: class 1 where it exceeds the threshold
+        if (_labels == null && scores && o.Shape[3] == 1) _labels = ["background", "foreground"];
     }
 
     /// <summary>The interpreter used.</summary>
@@ -132,7 +169,7 @@ public sealed class ImageSegmenter : IDisposable
     public SegmentationResult Segment(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization);
+        var tf = ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization, _fit);
         _interpreter.Invoke();
         var o = _interpreter.GetOutputTensor(0);
         int h = o.Shape[1], w = o.Shape[2];
@@ -154,7 +191,7 @@ public sealed class ImageSegmenter : IDisposable
                 classes[i] = best;
             }
         }
-        return new SegmentationResult(w, h, classes, _labels);
+        return new SegmentationResult(w, h, classes, _labels, tf);
     }
 
     /// <inheritdoc />

@@ -113,10 +113,12 @@ public sealed record ObjectDetectorOptions
             AspectRatios = [1f], InterpolatedScaleAspectRatio = 1f, ReduceBoxesInLowestLayer = false, FixedAnchorSize = true,
         },
         BoxScales = (128, 128, 128, 128), MediaPipeBoxes = true, SkipClassZero = false, ScoreThreshold = scoreThreshold,
-        IouThreshold = 0.3f, Labels = ["face"],
+        IouThreshold = 0.3f, Labels = ["face"], Fit = ImageFit.Letterbox,
     };
     /// <summary>Class 0 is background (not reported).</summary>
     public bool SkipClassZero { get; init; } = true;
+    /// <summary>How the photo is fitted to the input (boxes are mapped back either way).</summary>
+    public ImageFit Fit { get; init; } = ImageFit.Stretch;
     /// <summary>Interpreter threads.</summary>
     public int Threads { get; init; } = 1;
 }
@@ -162,11 +164,11 @@ public sealed class ObjectDetector : IDisposable
     /// <summary>The normalization applied to float inputs.</summary>
     public InputNormalization Normalization { get; }
 
-    /// <summary>Detects objects in <paramref name="image"/>; boxes are in its pixels, best first.</summary>
+    /// <summary>Detects objects in <paramref name="image"/>; boxes are in its pixels (clipped to it), best first.</summary>
     public IReadOnlyList<Detection> Detect(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization);
+        var tf = ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization, _o.Fit);
         _interpreter.Invoke();
         var found = new List<(int Class, float Score, float Y0, float X0, float Y1, float X1)>();
         if (_postProcessed)
@@ -179,10 +181,15 @@ public sealed class ObjectDetector : IDisposable
                 if (s[i] >= _o.ScoreThreshold) found.Add(((int)c[i], s[i], b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]));
         }
         else found = DecodeAndSuppress();
-        return found.OrderByDescending(d => d.Score).Take(_o.MaxResults)
-            .Select(d => new Detection(d.Class, LabelOf(d.Class), d.Score,
-                Math.Clamp(d.X0, 0, 1) * image.Width, Math.Clamp(d.Y0, 0, 1) * image.Height,
-                Math.Clamp(d.X1, 0, 1) * image.Width, Math.Clamp(d.Y1, 0, 1) * image.Height)).ToList();
+        var result = new List<Detection>();
+        foreach (var d in found.OrderByDescending(d => d.Score).Take(_o.MaxResults))
+        {
+            var (x0, y0) = tf.ToImage(d.X0, d.Y0);
+            var (x1, y1) = tf.ToImage(d.X1, d.Y1);
+            result.Add(new Detection(d.Class, LabelOf(d.Class), d.Score,
+                Math.Clamp(x0, 0, image.Width), Math.Clamp(y0, 0, image.Height), Math.Clamp(x1, 0, image.Width), Math.Clamp(y1, 0, image.Height)));
+        }
+        return result;
     }
 
     private List<(int, float, float, float, float, float)> DecodeAndSuppress()

@@ -91,6 +91,46 @@ public class CliTests
     }
 
     [Fact]
+    public void DetectAndSegmentTakeSeveralImagesAndDrawResults()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edgelite-cli-draw-{Guid.NewGuid():N}");
+        try
+        {
+            string cat = Path.Combine(SharedData.Images, "cat.bmp"), pets = Path.Combine(SharedData.Images, "pets.jpg");
+            var (code, output, err) = Run("detect", cat, pets, "--model", SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16"),
+                "--labels", Path.Combine(SharedData.Labels, "oidv4_objectron_labelmap.txt"), "--json", "--out", Path.Combine(dir, "boxes"), "--max", "3");
+            Assert.True(code == 0, err);
+            var lines = output.Trim().Split('\n');
+            Assert.Equal(2, lines.Length); // one JSON object per image
+            using (var second = JsonDocument.Parse(lines[1]))
+            {
+                Assert.Equal(pets, second.RootElement.GetProperty("image").GetString());
+                Assert.Equal(2, second.RootElement.GetProperty("objects").EnumerateArray().Count(o => o.GetProperty("label").GetString() == "Dog"));
+                var annotated = EdgeLite.Vision.RgbImage.Load(second.RootElement.GetProperty("annotated").GetString()!);
+                Assert.Equal((512, 430), (annotated.Width, annotated.Height)); // drawn on the photo at its own size
+            }
+            Assert.True(File.Exists(Path.Combine(dir, "boxes", "cat.png")));
+
+            var (sc, sout, serr) = Run("segment", Path.Combine(SharedData.Images, "dog_segmentation.bmp"), "--model", SharedData.Model("deeplabv3_mnv2_dm05_pascal_quant"),
+                "--out", Path.Combine(dir, "mask.png"), "--overlay", Path.Combine(dir, "overlay.png"));
+            Assert.True(sc == 0, serr);
+            Assert.Contains("overlay:", sout);
+            Assert.Equal(128, EdgeLite.Vision.RgbImage.Load(Path.Combine(dir, "overlay.png")).Width);
+            Assert.Equal(128, EdgeLite.Vision.RgbImage.Load(Path.Combine(dir, "mask.png")).Width);
+
+            // a batch with one unreadable file: the others still run, exit code 1, the bad one named on stderr
+            var bad = Path.Combine(dir, "broken.jpg");
+            File.WriteAllBytes(bad, [0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3]);
+            var (bc, bout, berr) = Run("detect", bad, cat, "--model", SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16"));
+            Assert.Equal(1, bc);
+            Assert.Contains("broken.jpg", berr);
+            Assert.Contains("cat.bmp: 1 object(s)", bout);
+            Assert.Equal(2, Run("detect", cat, "--model", SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16"), "--fit", "squash").Code);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void RunCanExposeAnIntermediateTensor()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edgelite-expose-{Guid.NewGuid():N}");

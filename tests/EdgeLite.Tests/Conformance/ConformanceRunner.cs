@@ -41,10 +41,10 @@ public static class ConformanceRunner
     }
 
     /// <summary>Runs the case and returns one comparison per output.</summary>
-    public static IReadOnlyList<OutputComparison> Run(ConformanceCase c, int threads = 1)
+    public static IReadOnlyList<OutputComparison> Run(ConformanceCase c, int threads = 1, OpResolver? resolver = null)
     {
         using var model = EdgeLite.Model.FromFile(SharedData.Model(c.ModelStem));
-        using var interpreter = new Interpreter(model, new InterpreterOptions { Threads = threads });
+        using var interpreter = new Interpreter(model, new InterpreterOptions { Threads = threads, Resolver = resolver });
         interpreter.AllocateTensors();
         for (int i = 0; i < interpreter.InputCount; i++)
         {

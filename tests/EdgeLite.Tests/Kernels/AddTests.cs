@@ -84,6 +84,23 @@ public class AddTests
     }
 
     [Fact]
+    public void AddOutsideXnnpacksScaleRangeUsesTflitesBuiltinRounding()
+    {
+        // input/output scale ratio 512 (≥ 2^8): XNNPACK does not take the op, TFLite's builtin ADD runs it (traffic_model
+        // has such ADDs): 1·1.0 at output scale 1/512 = 512 quanta → saturates at 127
+        using var sat = OpRun.Invoke(Binary(Fb.BuiltinOperator.ADD, TensorType.Int8, [2], [2], [2],
+                Quant.PerTensor(1f, 0), Quant.PerTensor(1f, 0), Quant.PerTensor(1f / 512, 0)),
+            new sbyte[] { 1, 0 }, new sbyte[] { 0, 0 });
+        Assert.Equal(new sbyte[] { 127, 0 }, sat.Output<sbyte>());
+        // b's ratio 1/4096 (< 2^-10): builtin again. a = -48/32 = -1.5 at output scale 1: the builtin's rounding
+        // divide goes away from zero → -2 (XNNPACK's round-half-up would give -1); 1.5 → 2
+        using var half = OpRun.Invoke(Binary(Fb.BuiltinOperator.ADD, TensorType.Int8, [2], [2], [2],
+                Quant.PerTensor(1f / 32, 0), Quant.PerTensor(1f / 4096, 0), Quant.PerTensor(1f, 0)),
+            new sbyte[] { -48, 48 }, new sbyte[] { 0, 0 });
+        Assert.Equal(new sbyte[] { -2, 2 }, half.Output<sbyte>());
+    }
+
+    [Fact]
     public void IncompatibleShapesAreRefused()
     {
         Assert.Throws<ModelFormatException>(() => Binary(Fb.BuiltinOperator.ADD, TensorType.Float32, [2, 3], [2], [2, 3]).BuildInterpreter());

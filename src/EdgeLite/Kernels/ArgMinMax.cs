@@ -1,92 +1,78 @@
+using System.Numerics;
+
 namespace EdgeLite.Kernels;
 
 /// <summary>
-/// ARG_MAX and ARG_MIN along a constant axis (int32 or int64 axis tensor, negative counts from the end) of float32,
-/// uint8, int8 or int32 input; output int32 or int64 (options' output_type) with the axis removed. Ties keep the
-/// first index, as TFLite's reference (strict comparison).
+/// ARG_MAX and ARG_MIN over one constant axis (int32 or int64 one-element tensor, negative counts from the end) as
+/// TFLite's reference ArgMinMax: the output drops that dimension and holds int32 or int64 indices (output_type);
+/// a value replaces the current best only when strictly greater (smaller), so ties keep the smallest index; for float
+/// a NaN never wins and is replaced by the first number after it. Inputs float32, uint8, int8, int16, int32, int64
+/// (quantized values compare as their stored integers, which preserves the order).
 /// </summary>
 internal sealed unsafe class ArgMinMax(bool max) : OpKernel
 {
     private int _outer, _axisSize, _inner;
-    private TensorType _in, _out;
+    private TensorType _type;
+    private bool _wide;
 
     public override void Prepare(KernelContext context)
     {
         var x = context.Input(0); var axisT = context.Input(1); var y = context.Output(0);
-        if (!axisT.IsConstant || axisT.ElementCount != 1 || axisT.Type is not (TensorType.Int32 or TensorType.Int64))
-            throw context.Invalid($"axis must be one constant int32/int64, got {axisT}");
-        long axis = axisT.Type == TensorType.Int32 ? axisT.AsSpan<int>()[0] : axisT.AsSpan<long>()[0];
-        if (axis < 0) axis += x.Rank;
-        if (axis < 0 || axis >= x.Rank) throw context.Invalid($"axis {axis} out of range for {x}");
-        _in = x.Type; _out = y.Type;
-        if (_in is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8 or TensorType.Int32)) throw context.Unsupported($"input type {_in.ToDTypeName()}");
-        if (_out is not (TensorType.Int32 or TensorType.Int64)) throw context.Invalid($"output type {_out.ToDTypeName()}");
+        _type = x.Type;
+        if (_type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8 or TensorType.Int16 or TensorType.Int32 or TensorType.Int64))
+            throw context.Unsupported($"input type {_type.ToDTypeName()}");
+        if (axisT.ElementCount != 1 || !IndexReader.IsIndexType(axisT.Type)) throw context.Invalid($"axis {axisT} must be one int32 or int64");
+        if (!axisT.IsConstant) throw context.Unsupported("dynamic axis (non-constant tensor)");
+        if (x.Rank == 0) throw context.Invalid("input must have rank ≥ 1");
+        long a0 = IndexReader.Read(axisT.DataPointer, 0, axisT.Type == TensorType.Int64);
+        long axis = a0 < 0 ? a0 + x.Rank : a0;
+        if (axis < 0 || axis >= x.Rank) throw context.Invalid($"axis {a0} out of range for {x}");
+        var wanted = max ? context.Options<Schema.ArgMaxOptions>()?.OutputType : context.Options<Schema.ArgMinOptions>()?.OutputType;
+        if (y.Type is not (TensorType.Int32 or TensorType.Int64)) throw context.Invalid($"output type must be int32 or int64, got {y.Type.ToDTypeName()}");
+        if (wanted is { } w && (TensorType)(sbyte)w != y.Type) throw context.Invalid($"output_type {w} but the output tensor is {y.Type.ToDTypeName()}");
+        _wide = y.Type == TensorType.Int64;
         _outer = 1; _inner = 1;
         for (int i = 0; i < axis; i++) _outer *= x.Dim(i);
         for (int i = (int)axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
         _axisSize = x.Dim((int)axis);
-        if (_axisSize <= 0) throw context.Invalid($"empty axis in {x}");
-        var shape = new List<int>();
-        for (int i = 0; i < x.Rank; i++) if (i != axis) shape.Add(x.Dim(i));
-        context.SetOutputShape(0, shape.ToArray());
+        if (_axisSize == 0 && _outer * _inner != 0) throw context.Invalid($"axis {a0} has size 0");
+        var shape = new int[x.Rank - 1];
+        for (int i = 0, j = 0; i < x.Rank; i++) if (i != axis) shape[j++] = x.Dim(i);
+        context.SetOutputShape(0, shape);
     }
-
-    /// <summary>The common segmentation case (class scores in the last dimension, 8-bit): a tight scan per row.</summary>
-    private void LastAxisBytes(byte* x, byte* y)
-    {
-        bool signed = _in == TensorType.Int8;
-        int n = _axisSize;
-        for (long o = 0; o < _outer; o++)
-        {
-            byte* row = x + o * n;
-            int best = 0;
-            int bv = signed ? (sbyte)row[0] : row[0];
-            for (int a = 1; a < n; a++)
-            {
-                int v = signed ? (sbyte)row[a] : row[a];
-                if (max ? v > bv : v < bv) { bv = v; best = a; }
-            }
-            if (_out == TensorType.Int32) ((int*)y)[o] = best; else ((long*)y)[o] = best;
-        }
-    }
-
-    private float Value(byte* p, long i) => _in switch
-    {
-        TensorType.Float32 => ((float*)p)[i],
-        TensorType.UInt8 => p[i],
-        TensorType.Int8 => (sbyte)p[i],
-        _ => ((int*)p)[i],
-    };
 
     public override void Eval(KernelContext context)
     {
         byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
-        if (_inner == 1 && _in is TensorType.UInt8 or TensorType.Int8) { LastAxisBytes(x, y); return; }
+        switch (_type)
+        {
+            case TensorType.Float32: Run((float*)x, y); break;
+            case TensorType.UInt8: Run(x, y); break;
+            case TensorType.Int8: Run((sbyte*)x, y); break;
+            case TensorType.Int16: Run((short*)x, y); break;
+            case TensorType.Int32: Run((int*)x, y); break;
+            case TensorType.Int64: Run((long*)x, y); break;
+        }
+    }
+
+    private void Run<T>(T* x, byte* y) where T : unmanaged, INumber<T>
+    {
         for (int o = 0; o < _outer; o++)
             for (int i = 0; i < _inner; i++)
             {
-                long b = (long)o * _axisSize * _inner + i;
-                int best = 0;
-                if (_in == TensorType.Int32)
+                T* p = x + (long)o * _axisSize * _inner + i;
+                T best = p[0];
+                int bestIndex = 0;
+                for (int k = 1; k < _axisSize; k++)
                 {
-                    int bv = ((int*)x)[b];
-                    for (int a = 1; a < _axisSize; a++)
-                    {
-                        int v = ((int*)x)[b + (long)a * _inner];
-                        if (max ? v > bv : v < bv) { bv = v; best = a; }
-                    }
+                    T v = p[(long)k * _inner];
+                    bool better = max ? v > best : v < best;
+                    if (T.IsNaN(v)) better = false;
+                    else if (T.IsNaN(best)) better = true;
+                    if (better) { best = v; bestIndex = k; }
                 }
-                else
-                {
-                    float bv = Value(x, b);
-                    for (int a = 1; a < _axisSize; a++)
-                    {
-                        float v = Value(x, b + (long)a * _inner);
-                        if (max ? v > bv : v < bv) { bv = v; best = a; }
-                    }
-                }
-                long oi = (long)o * _inner + i;
-                if (_out == TensorType.Int32) ((int*)y)[oi] = best; else ((long*)y)[oi] = best;
+                long at = (long)o * _inner + i;
+                if (_wide) ((long*)y)[at] = bestIndex; else ((int*)y)[at] = bestIndex;
             }
     }
 }

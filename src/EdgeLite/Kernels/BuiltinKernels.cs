@@ -34,7 +34,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.MEAN, static () => new Mean());
         r.AddBuiltin(BuiltinOperator.MUL, static () => new Mul());
         r.AddBuiltin(BuiltinOperator.NEG, static () => new UnaryFloat(UnaryKind.Neg));
-        r.AddBuiltin(BuiltinOperator.PACK, static () => new Pack(unpack: false));
+        r.AddBuiltin(BuiltinOperator.PACK, static () => new Pack());
         r.AddBuiltin(BuiltinOperator.PAD, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PADV2, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PRELU, static () => new PRelu());
@@ -47,7 +47,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.RESIZE_BILINEAR, static () => new ResizeBilinear());
         r.AddBuiltin(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, static () => new ResizeNearestNeighbor());
         r.AddBuiltin(BuiltinOperator.RSQRT, static () => new UnaryFloat(UnaryKind.Rsqrt));
-        r.AddBuiltin(BuiltinOperator.SLICE, static () => new Slice(strided: false));
+        r.AddBuiltin(BuiltinOperator.SLICE, static () => new Slice());
         r.AddBuiltin(BuiltinOperator.SOFTMAX, static () => new Softmax());
         r.AddBuiltin(BuiltinOperator.SPACE_TO_DEPTH, static () => new DepthToSpace(toSpace: false));
         r.AddBuiltin(BuiltinOperator.SPLIT, static () => new Split(variable: false));
@@ -55,12 +55,12 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.SQRT, static () => new UnaryFloat(UnaryKind.Sqrt));
         r.AddBuiltin(BuiltinOperator.SQUARE, static () => new UnaryFloat(UnaryKind.Square));
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
-        r.AddBuiltin(BuiltinOperator.STRIDED_SLICE, static () => new Slice(strided: true));
+        r.AddBuiltin(BuiltinOperator.STRIDED_SLICE, static () => new StridedSlice());
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
-        r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Pack(unpack: true));
+        r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
         r.AddCustom(TransposeConv.CustomCode, static () => new TransposeConv(mediapipe: true));
     }

@@ -8,14 +8,17 @@ namespace EdgeLite.Kernels;
 /// computed as XNNPACK does (what TFLite runs on CPU). Source coordinate: out·scale (align_corners or the TensorFlow
 /// legacy mode), else out·scale + (scale/2 - 1/2) clamped to [0, in-1]; scale = (in - a)/(out - a), a = 1 with
 /// align_corners (out &gt; 1). float32: t = tl + (tr-tl)·αx, b = bl + (br-bl)·αx, out = t + (b-t)·αy. uint8/int8: α in
-/// 11-bit fixed point (round(α·2048)), the same blend in integers, (acc + 2^21) &gt;&gt; 22; the output keeps the
-/// input's quantization (TFLite requires equal scales).
+/// 11-bit fixed point (round(α·2048)), the same blend in integers, (acc + 2^21) &gt;&gt; 22. int16 (not delegated):
+/// TFLite's reference ResizeBilinearInteger (source coordinates in 1/1024 units, round half away from zero).
+/// Quantized values are not rescaled: input and output must share scale and zero point (XNNPACK refuses such a node
+/// and real TFLite fails the model), otherwise unsupported. align_corners with half_pixel_centers is invalid.
 /// </summary>
 internal sealed unsafe class ResizeBilinear : OpKernel
 {
     private int _n, _inH, _inW, _c, _outH, _outW;
     private int[] _x0 = [], _x1 = [], _y0 = [], _y1 = [], _axq = [], _ayq = [];
     private float[] _ax = [], _ay = [];
+    private int[] _x10 = [], _y10 = [];
     private TensorType _type;
 
     public override void Prepare(KernelContext context)
@@ -25,11 +28,21 @@ internal sealed unsafe class ResizeBilinear : OpKernel
         if (x.Rank != 4) throw context.Invalid($"expects a 4-D input, got {x}");
         if (x.Type != y.Type) throw context.Invalid("input and output types differ");
         _type = x.Type;
-        if (_type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8)) throw context.Unsupported($"type {_type.ToDTypeName()}");
+        if (_type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8 or TensorType.Int16)) throw context.Unsupported($"type {_type.ToDTypeName()}");
+        if (_type != TensorType.Float32 && x.Quantization is { Scales.Count: > 0 } qi && y.Quantization is { Scales.Count: > 0 } qo
+            && (qi.Scale != qo.Scale || qi.ZeroPoint != qo.ZeroPoint))
+            throw context.Unsupported($"quantized resize from {qi} to {qo} (values are not rescaled: input and output must share scale and zero point)");
+        if (o.AlignCorners && o.HalfPixelCenters) throw context.Invalid("align_corners and half_pixel_centers are mutually exclusive");
         (_outH, _outW) = ResizeCommon.Size(context, size);
         _n = x.Dim(0); _inH = x.Dim(1); _inW = x.Dim(2); _c = x.Dim(3);
         if (_inH <= 0 || _inW <= 0) throw context.Invalid($"empty input {x}");
         context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+        if (_type == TensorType.Int16)
+        {
+            Axis10(_inH, _outH, o.AlignCorners, o.HalfPixelCenters, out _y0, out _y1, out _y10);
+            Axis10(_inW, _outW, o.AlignCorners, o.HalfPixelCenters, out _x0, out _x1, out _x10);
+            return;
+        }
         bool legacy = o.AlignCorners || !o.HalfPixelCenters;
         Axis(_inH, _outH, o.AlignCorners, legacy, out _y0, out _y1, out _ay, out _ayq);
         Axis(_inW, _outW, o.AlignCorners, legacy, out _x0, out _x1, out _ax, out _axq);
@@ -53,9 +66,48 @@ internal sealed unsafe class ResizeBilinear : OpKernel
         }
     }
 
+    /// <summary>TFLite's integer interpolation values: the source coordinate in 1/1024 units and its two neighbours.</summary>
+    private static void Axis10(int input, int output, bool alignCorners, bool halfPixel, out int[] lo, out int[] hi, out int[] scaled)
+    {
+        int scale10 = alignCorners && output > 1
+            ? ((1 << 10) * (input - 1) + (output - 1) / 2) / (output - 1)
+            : ((1 << 10) * input + output / 2) / output;
+        lo = new int[output]; hi = new int[output]; scaled = new int[output];
+        for (int i = 0; i < output; i++)
+        {
+            int v = halfPixel ? i * scale10 + scale10 / 2 - (1 << 9) : i * scale10;
+            scaled[i] = v;
+            lo[i] = Math.Max(v / (1 << 10), 0);
+            hi[i] = Math.Min((v + (1 << 10) - 1) / (1 << 10), input - 1);
+        }
+    }
+
+    private void EvalInt16(short* src, short* dst)
+    {
+        int c = _c;
+        for (int n = 0; n < _n; n++)
+            for (int oy = 0; oy < _outH; oy++)
+            {
+                short* top = src + ((long)n * _inH + _y0[oy]) * _inW * c, bottom = src + ((long)n * _inH + _y1[oy]) * _inW * c;
+                long dy = _y10[oy] - (1 << 10) * _y0[oy];
+                for (int ox = 0; ox < _outW; ox++)
+                {
+                    short* tl = top + (long)_x0[ox] * c, tr = top + (long)_x1[ox] * c, bl = bottom + (long)_x0[ox] * c, br = bottom + (long)_x1[ox] * c;
+                    long dx = _x10[ox] - (1 << 10) * _x0[ox];
+                    for (int k = 0; k < c; k++)
+                    {
+                        long acc = tl[k] * ((1 << 10) - dy) * ((1 << 10) - dx) + bl[k] * dy * ((1 << 10) - dx)
+                                 + tr[k] * ((1 << 10) - dy) * dx + br[k] * dy * dx;
+                        *dst++ = (short)((acc + (acc > 0 ? 1 << 19 : -(1 << 19))) / (1 << 20));
+                    }
+                }
+            }
+    }
+
     public override void Eval(KernelContext context)
     {
         byte* src = context.Input(0).DataPointer, dst = context.Output(0).DataPointer;
+        if (_type == TensorType.Int16) { EvalInt16((short*)src, (short*)dst); return; }
         int c = _c;
         for (int n = 0; n < _n; n++)
             for (int oy = 0; oy < _outH; oy++)
@@ -174,7 +226,7 @@ internal static class ResizeCommon
     /// <summary>The constant int32 [2] size input (new height, new width), checked.</summary>
     public static (int H, int W) Size(KernelContext context, Tensor size)
     {
-        if (!size.IsConstant) throw context.Unsupported("non-constant output size");
+        if (!size.IsConstant) throw context.Unsupported("dynamic output size (non-constant size tensor)");
         if (size.Type != TensorType.Int32 || size.ElementCount != 2) throw context.Invalid($"size must be int32[2], got {size}");
         var s = size.AsSpan<int>();
         if (s[0] <= 0 || s[1] <= 0 || (long)s[0] * s[1] > int.MaxValue / 4) throw context.Invalid($"output size {s[0]}x{s[1]}");

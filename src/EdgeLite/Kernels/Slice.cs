@@ -1,246 +1,222 @@
 namespace EdgeLite.Kernels;
 
 /// <summary>
-/// STRIDED_SLICE and SLICE with constant parameters (rank ≤ 5, any element size), as TFLite's reference: per axis the
-/// start (begin_mask → the first element in the stride's direction; negative indices count from the end; clamped), the
-/// stop (end_mask → past the last; shrink_axis → start + 1; offset → begin + end), count = ⌈(stop - start) / stride⌉,
-/// shrunk axes dropped from the output. SLICE: begin and size (-1 = to the end). ellipsis_mask and new_axis_mask
-/// are not supported (no zoo model uses them).
+/// A strided walk over an input of rank ≤ <see cref="MaxRank"/> (front-padded with 1s) that writes the visited elements
+/// sequentially: per dimension a start, a step (may be negative) and a count. Shared by SLICE and STRIDED_SLICE.
 /// </summary>
-internal sealed unsafe class Slice(bool strided) : OpKernel
+internal sealed unsafe class StridedCopy
 {
-    private const int MaxRank = 5;
-    private readonly int[] _start = new int[MaxRank], _stride = new int[MaxRank], _count = new int[MaxRank], _inDims = new int[MaxRank];
-    private int _rank, _elem;
+    public const int MaxRank = 6;
+    private readonly long[] _start = new long[MaxRank], _step = new long[MaxRank];
+    private readonly int[] _count = new int[MaxRank];
+    private int _elem;
 
-    private static long Param(Tensor t, int i) => t.Type == TensorType.Int64 ? t.AsSpan<long>()[i] : t.AsSpan<int>()[i];
-
-    public override void Prepare(KernelContext context)
+    /// <summary>Sets the walk: <paramref name="shape"/> is the input shape, the other spans are per dimension (same rank).</summary>
+    public void Set(ReadOnlySpan<int> shape, ReadOnlySpan<int> start, ReadOnlySpan<int> step, ReadOnlySpan<int> count, int elem)
     {
-        var x = context.Input(0); var y = context.Output(0);
-        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
-        _rank = x.Rank; _elem = x.ElementSize;
-        if (_rank > MaxRank || _rank == 0) throw context.Unsupported($"rank {_rank}");
-        var b = context.Input(1);
-        var e = context.Input(2);
-        Tensor? s = strided ? context.Input(3) : null;
-        foreach (var p in s == null ? new[] { b, e } : new[] { b, e, s })
+        int off = MaxRank - shape.Length;
+        long stride = 1;
+        for (int d = MaxRank - 1; d >= 0; d--)
         {
-            if (!p.IsConstant) throw context.Unsupported("non-constant slice parameters");
-            if (p.Type is not (TensorType.Int32 or TensorType.Int64) || p.ElementCount != _rank) throw context.Invalid($"slice parameter {p} for rank {_rank}");
+            if (d < off) { _start[d] = 0; _step[d] = 0; _count[d] = 1; continue; }
+            _start[d] = start[d - off] * stride;
+            _step[d] = step[d - off] * stride;
+            _count[d] = count[d - off];
+            stride *= shape[d - off];
         }
-        var shape = new List<int>();
-        if (strided)
-        {
-            var o = context.Options<Schema.StridedSliceOptions>() ?? default;
-            if (o.EllipsisMask != 0 || o.NewAxisMask != 0) throw context.Unsupported("ellipsis_mask / new_axis_mask");
-            for (int i = 0; i < _rank; i++)
-            {
-                int dim = x.Dim(i);
-                long stride = Param(s!, i);
-                if (stride == 0) throw context.Invalid($"stride 0 on axis {i}");
-                bool shrink = (o.ShrinkAxisMask >> i & 1) != 0;
-                long start = (o.BeginMask >> i & 1) != 0 && !shrink ? (stride > 0 ? 0 : dim - 1) : Param(b, i);
-                if (start < 0) start += dim;
-                long stop;
-                if (shrink)
-                {
-                    if (start < 0 || start >= dim) throw context.Invalid($"shrink index {Param(b, i)} out of range on axis {i} ({dim})");
-                    stop = start + 1; stride = 1;
-                }
-                else
-                {
-                    start = stride > 0 ? Math.Clamp(start, 0, dim) : Math.Clamp(start, -1, dim - 1);
-                    if ((o.EndMask >> i & 1) != 0) stop = stride > 0 ? dim : -1;
-                    else
-                    {
-                        stop = o.Offset ? Param(b, i) + Param(e, i) : Param(e, i);
-                        if (stop < 0 && !o.Offset) stop += dim;
-                        stop = stride > 0 ? Math.Clamp(stop, 0, dim) : Math.Clamp(stop, -1, dim - 1);
-                    }
-                }
-                long count = stride > 0 ? Math.Max(0, (stop - start + stride - 1) / stride) : Math.Max(0, (start - stop + (-stride) - 1) / -stride);
-                _start[i] = (int)start; _stride[i] = (int)stride; _count[i] = (int)count; _inDims[i] = dim;
-                if (!shrink) shape.Add((int)count);
-            }
-        }
-        else
-        {
-            for (int i = 0; i < _rank; i++)
-            {
-                int dim = x.Dim(i);
-                long start = Param(b, i), size = Param(e, i);
-                if (size == -1) size = dim - start;
-                if (start < 0 || size < 0 || start + size > dim) throw context.Invalid($"slice begin {start} size {size} on axis {i} ({dim})");
-                _start[i] = (int)start; _stride[i] = 1; _count[i] = (int)size; _inDims[i] = dim;
-                shape.Add((int)size);
-            }
-        }
-        context.SetOutputShape(0, shape.ToArray());
+        _elem = elem;
     }
 
-    public override void Eval(KernelContext context)
+    public void Run(byte* x, byte* y)
     {
-        byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
-        // pad to MaxRank on the left
-        Span<int> start = stackalloc int[MaxRank], stride = stackalloc int[MaxRank], count = stackalloc int[MaxRank];
-        Span<long> inStride = stackalloc long[MaxRank];
-        int pad = MaxRank - _rank;
-        for (int i = 0; i < MaxRank; i++)
-        {
-            bool real = i >= pad;
-            start[i] = real ? _start[i - pad] : 0; stride[i] = real ? _stride[i - pad] : 1; count[i] = real ? _count[i - pad] : 1;
-        }
-        long acc = _elem;
-        for (int i = MaxRank - 1; i >= 0; i--) { inStride[i] = acc; acc *= i >= pad ? _inDims[i - pad] : 1; }
+        for (int d = 0; d < MaxRank; d++) if (_count[d] == 0) return;
         int e = _elem;
-        long o = 0;
-        for (int a = 0; a < count[0]; a++)
-            for (int b = 0; b < count[1]; b++)
-                for (int c = 0; c < count[2]; c++)
-                    for (int d = 0; d < count[3]; d++)
+        bool contiguous = _step[MaxRank - 1] == 1;
+        long rowBytes = (long)_count[MaxRank - 1] * e;
+        for (int a = 0; a < _count[0]; a++)
+        {
+            long i0 = _start[0] + a * _step[0];
+            for (int b = 0; b < _count[1]; b++)
+            {
+                long i1 = i0 + _start[1] + b * _step[1];
+                for (int c = 0; c < _count[2]; c++)
+                {
+                    long i2 = i1 + _start[2] + c * _step[2];
+                    for (int d = 0; d < _count[3]; d++)
                     {
-                        long baseOff = (start[0] + (long)a * stride[0]) * inStride[0] + (start[1] + (long)b * stride[1]) * inStride[1]
-                            + (start[2] + (long)c * stride[2]) * inStride[2] + (start[3] + (long)d * stride[3]) * inStride[3];
-                        if (stride[4] == 1)
+                        long i3 = i2 + _start[3] + d * _step[3];
+                        for (int f = 0; f < _count[4]; f++)
                         {
-                            long run = (long)count[4] * e;
-                            Buffer.MemoryCopy(x + baseOff + start[4] * inStride[4], y + o, run, run);
-                            o += run;
+                            long i4 = i3 + _start[4] + f * _step[4] + _start[5];
+                            if (contiguous)
+                            {
+                                Buffer.MemoryCopy(x + i4 * e, y, rowBytes, rowBytes);
+                                y += rowBytes;
+                                continue;
+                            }
+                            long st = _step[5];
+                            for (int g = 0; g < _count[5]; g++, y += e)
+                                Elements.CopyOne(x + (i4 + g * st) * e, y, e);
                         }
-                        else
-                            for (int f = 0; f < count[4]; f++, o += e)
-                                Buffer.MemoryCopy(x + baseOff + (start[4] + (long)f * stride[4]) * inStride[4], y + o, e, e);
                     }
-    }
-}
-
-/// <summary>SPLIT (axis input first, num_splits equal parts) and SPLIT_V (constant size_splits, one -1 inferred), any element size.</summary>
-internal sealed unsafe class Split(bool variable) : OpKernel
-{
-    private int _outer, _inner, _axisDim;
-    private int[] _sizes = [];
-
-    public override void Prepare(KernelContext context)
-    {
-        var x = variable ? context.Input(0) : context.Input(1);
-        var axisT = variable ? context.Input(2) : context.Input(0);
-        if (!axisT.IsConstant || axisT.ElementCount != 1 || axisT.Type != TensorType.Int32) throw context.Invalid($"axis must be one constant int32, got {axisT}");
-        int axis = axisT.AsSpan<int>()[0];
-        if (axis < 0) axis += x.Rank;
-        if (axis < 0 || axis >= x.Rank) throw context.Invalid($"axis {axis} out of range for {x}");
-        _axisDim = x.Dim(axis);
-        int n = context.OutputCount;
-        _sizes = new int[n];
-        if (variable)
-        {
-            var st = context.Input(1);
-            if (!st.IsConstant || st.Type != TensorType.Int32 || st.ElementCount != n) throw context.Invalid($"size_splits {st} for {n} outputs");
-            int unknown = -1, known = 0;
-            for (int i = 0; i < n; i++)
-            {
-                int v = st.AsSpan<int>()[i];
-                if (v == -1) { if (unknown >= 0) throw context.Invalid("two -1 in size_splits"); unknown = i; }
-                else if (v < 0) throw context.Invalid($"size_splits {v}");
-                else known += v;
-                _sizes[i] = v;
+                }
             }
-            if (unknown >= 0) _sizes[unknown] = _axisDim - known;
-            if (_sizes.Sum() != _axisDim || _sizes.Any(v => v < 0)) throw context.Invalid($"size_splits do not add up to {_axisDim}");
-        }
-        else
-        {
-            if (n <= 0 || _axisDim % n != 0) throw context.Invalid($"{_axisDim} does not split into {n}");
-            Array.Fill(_sizes, _axisDim / n);
-        }
-        _outer = 1; _inner = x.ElementSize;
-        for (int i = 0; i < axis; i++) _outer *= x.Dim(i);
-        for (int i = axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
-        for (int k = 0; k < n; k++)
-        {
-            if (context.Output(k).Type != x.Type) throw context.Invalid("output type differs from the input");
-            var shape = x.ShapeArray;
-            shape[axis] = _sizes[k];
-            context.SetOutputShape(k, shape);
-        }
-    }
-
-    public override void Eval(KernelContext context)
-    {
-        byte* x = (variable ? context.Input(0) : context.Input(1)).DataPointer;
-        long inRow = (long)_axisDim * _inner;
-        long offset = 0;
-        for (int k = 0; k < _sizes.Length; k++)
-        {
-            byte* y = context.Output(k).DataPointer;
-            long run = (long)_sizes[k] * _inner;
-            for (int o = 0; o < _outer; o++) Buffer.MemoryCopy(x + o * inRow + offset, y + o * run, run, run);
-            offset += run;
         }
     }
 }
 
-/// <summary>PACK (N same-shape inputs stacked along a new axis) and UNPACK (its inverse), any element size.</summary>
-internal sealed unsafe class Pack(bool unpack) : OpKernel
+/// <summary>
+/// SLICE: out = in[begin[i] : begin[i] + size[i]] per dimension, size -1 = to the end; begin and size constant int32
+/// or int64 with one entry per input dimension; 0 ≤ begin ≤ dim and begin + size ≤ dim (TFLite's slice.cc). Any
+/// element type (bytes are copied).
+/// </summary>
+internal sealed unsafe class Slice : OpKernel
 {
-    private int _outer, _inner, _n;
+    private readonly StridedCopy _copy = new();
 
     public override void Prepare(KernelContext context)
     {
-        int axis;
-        if (!unpack)
+        var x = context.Input(0); var begin = context.Input(1); var size = context.Input(2); var y = context.Output(0);
+        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
+        int elem = Elements.CopyableSize(context, x);
+        if (x.Rank > StridedCopy.MaxRank) throw context.Unsupported($"rank {x.Rank}");
+        if (begin.Rank != 1 || size.Rank != 1 || begin.ElementCount != x.Rank || size.ElementCount != x.Rank)
+            throw context.Invalid($"begin {begin} and size {size} must have one entry per dimension of {x}");
+        if (!begin.IsConstant || !size.IsConstant) throw context.Unsupported("dynamic begin/size (non-constant tensors)");
+        var b = Elements.ReadInts(context, begin, "begin");
+        var s = Elements.ReadInts(context, size, "size");
+        var steps = new int[x.Rank];
+        for (int i = 0; i < x.Rank; i++)
         {
-            var o = context.Options<Schema.PackOptions>() ?? default;
-            var x0 = context.Input(0);
-            _n = context.InputCount;
-            axis = o.Axis < 0 ? o.Axis + x0.Rank + 1 : o.Axis;
-            if (axis < 0 || axis > x0.Rank) throw context.Invalid($"axis {o.Axis} for rank {x0.Rank}");
-            for (int i = 1; i < _n; i++)
-            {
-                var xi = context.Input(i);
-                if (xi.Type != x0.Type || !xi.Shape.SequenceEqual(x0.Shape)) throw context.Invalid($"PACK inputs {x0} and {xi} differ");
-            }
-            var shape = x0.ShapeArray.ToList();
-            shape.Insert(axis, _n);
-            Dims(x0, axis);
-            context.SetOutputShape(0, shape.ToArray());
+            int dim = x.Dim(i);
+            if (b[i] < 0 || b[i] > dim) throw context.Invalid($"begin {b[i]} out of range for dimension {i} of size {dim}");
+            if (s[i] == -1) s[i] = dim - b[i];
+            else if (s[i] < 0 || (long)b[i] + s[i] > dim) throw context.Invalid($"begin {b[i]} and size {s[i]} out of range for dimension {i} of size {dim}");
+            steps[i] = 1;
         }
-        else
-        {
-            var o = context.Options<Schema.UnpackOptions>() ?? default;
-            var x = context.Input(0);
-            axis = o.Axis < 0 ? o.Axis + x.Rank : o.Axis;
-            if (axis < 0 || axis >= x.Rank) throw context.Invalid($"axis {o.Axis} for {x}");
-            _n = x.Dim(axis);
-            if (context.OutputCount != _n) throw context.Invalid($"{context.OutputCount} outputs for {_n} slices");
-            var shape = x.ShapeArray.ToList();
-            shape.RemoveAt(axis);
-            _outer = 1; _inner = x.ElementSize;
-            for (int i = 0; i < axis; i++) _outer *= x.Dim(i);
-            for (int i = axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
-            for (int k = 0; k < _n; k++) context.SetOutputShape(k, shape.ToArray());
-        }
+        _copy.Set(x.Shape, b, steps, s, elem);
+        context.SetOutputShape(0, s);
     }
 
-    private void Dims(Tensor x, int axis)
-    {
-        _outer = 1; _inner = x.ElementSize;
-        for (int i = 0; i < axis; i++) _outer *= x.Dim(i);
-        for (int i = axis; i < x.Rank; i++) _inner *= x.Dim(i);
-    }
+    public override void Eval(KernelContext context) => _copy.Run(context.Input(0).DataPointer, context.Output(0).DataPointer);
+}
 
-    public override void Eval(KernelContext context)
+/// <summary>
+/// STRIDED_SLICE as TFLite's strided_slice.cc: constant int32 begin/end/strides; begin_mask/end_mask take the full
+/// range, negative indices count from the end and are clamped, negative strides walk backwards, offset makes end
+/// relative to begin, shrink_axis_mask drops a dimension (taking one element), new_axis_mask inserts a size-1
+/// dimension, ellipsis_mask expands to the dimensions not named; dimensions beyond the spec are taken whole.
+/// Any element type (bytes are copied).
+/// </summary>
+internal sealed unsafe class StridedSlice : OpKernel
+{
+    private readonly StridedCopy _copy = new();
+
+    public override void Prepare(KernelContext context)
     {
-        for (int k = 0; k < _n; k++)
+        var x = context.Input(0); var beginT = context.Input(1); var endT = context.Input(2); var stridesT = context.Input(3);
+        var y = context.Output(0);
+        if (x.Type != y.Type) throw context.Invalid("input and output types differ");
+        int elem = Elements.CopyableSize(context, x);
+        if (beginT.Rank != 1 || endT.Rank != 1 || stridesT.Rank != 1) throw context.Invalid("begin, end and strides must be 1-D");
+        if (beginT.Type != TensorType.Int32 || endT.Type != TensorType.Int32 || stridesT.Type != TensorType.Int32)
+            throw context.Invalid("begin, end and strides must be int32");
+        int n = beginT.ElementCount;
+        if (endT.ElementCount != n || stridesT.ElementCount != n) throw context.Invalid("begin, end and strides differ in length");
+        if (!beginT.IsConstant || !endT.IsConstant || !stridesT.IsConstant) throw context.Unsupported("dynamic begin/end/strides (non-constant tensors)");
+        var o = context.Options<Schema.StridedSliceOptions>() ?? default;
+        var beginData = beginT.AsSpan<int>(); var endData = endT.AsSpan<int>(); var strideData = stridesT.AsSpan<int>();
+        int inRank = x.Rank;
+
+        // Expand ellipsis and new axes into an "effective" input of rank inRank + newAxes (TFLite's BuildStridedSliceParams).
+        int ellipsisMask = o.EllipsisMask, newAxisMask = o.NewAxisMask;
+        if (n > 31) throw context.Invalid($"{n} slice entries");
+        int numAddAxis = 0;
+        for (int i = 0; i < n; i++)
+            if ((ellipsisMask & (1 << i)) == 0 && (newAxisMask & (1 << i)) != 0) numAddAxis++;
+        int eff = inRank + numAddAxis;
+        if (eff > StridedCopy.MaxRank) throw context.Unsupported($"effective rank {eff} (input rank {inRank} plus new axes)");
+        if (eff < n && ellipsisMask == 0) throw context.Invalid($"{n} slice entries for an input of rank {inRank}");
+        int effEllipsis = 0, effNewAxis = 0, ellipsisStart = eff, expanded = 0;
+        bool seenEllipsis = false;
+        for (int i = 0; i < eff;)
         {
-            byte* part = unpack ? context.Output(k).DataPointer : context.Input(k).DataPointer;
-            byte* whole = unpack ? context.Input(0).DataPointer : context.Output(0).DataPointer;
-            for (int o = 0; o < _outer; o++)
+            if (!seenEllipsis && i - expanded < n && (ellipsisMask & (1 << (i - expanded))) != 0)
             {
-                byte* w = whole + ((long)o * _n + k) * _inner;
-                byte* p = part + (long)o * _inner;
-                if (unpack) Buffer.MemoryCopy(w, p, _inner, _inner); else Buffer.MemoryCopy(p, w, _inner, _inner);
+                seenEllipsis = true;
+                ellipsisStart = i;
+                int endIdx = Math.Max(i + 1, Math.Min(i + 1 + numAddAxis + inRank - n, eff));
+                expanded = endIdx - ellipsisStart - 1;
+                for (; i < endIdx; i++) effEllipsis |= 1 << i;
+                continue;
+            }
+            if (i - expanded < n && (newAxisMask & (1 << (i - expanded))) != 0) effNewAxis |= 1 << i;
+            i++;
+        }
+        var shape = new int[eff]; var start = new int[eff]; var stop = new int[eff]; var stride = new int[eff];
+        int beginMask = 0, endMask = 0, shrinkMask = 0;
+        int addedAxes = 0, addedEllipsis = 0;
+        for (int i = 0; i < eff; i++)
+        {
+            if ((effEllipsis & (1 << i)) != 0)
+            {
+                addedEllipsis = Math.Max(0, i - ellipsisStart);
+                beginMask |= 1 << i; endMask |= 1 << i; stride[i] = 1;
+                shape[i] = x.Dim(i - addedAxes);
+            }
+            else if ((effNewAxis & (1 << i)) != 0)
+            {
+                start[i] = 0; stop[i] = 1; stride[i] = 1; shape[i] = 1;
+                addedAxes++;
+            }
+            else if (i >= n + expanded)
+            {
+                beginMask |= 1 << i; endMask |= 1 << i; stride[i] = 1;
+                shape[i] = x.Dim(i - addedAxes);
+            }
+            else
+            {
+                int k = i - addedEllipsis;
+                start[i] = beginData[k]; stop[i] = endData[k]; stride[i] = strideData[k];
+                if ((o.BeginMask & (1 << k)) != 0) beginMask |= 1 << i;
+                if ((o.EndMask & (1 << k)) != 0) endMask |= 1 << i;
+                if ((o.ShrinkAxisMask & (1 << k)) != 0) shrinkMask |= 1 << i;
+                shape[i] = x.Dim(i - addedAxes);
             }
         }
+
+        var first = new int[eff]; var step = new int[eff]; var count = new int[eff];
+        var outShape = new List<int>();
+        for (int i = 0; i < eff; i++)
+        {
+            int size = shape[i], s = stride[i];
+            if (s == 0) throw context.Invalid($"stride of dimension {i} is zero");
+            bool shrink = (shrinkMask & (1 << i)) != 0;
+            if (shrink)
+            {
+                int b0 = (beginMask & (1 << i)) != 0 ? (s > 0 ? 0 : size - 1) : start[i];
+                if (b0 < -size || b0 >= size) throw context.Invalid($"shrink index {start[i]} out of range for dimension {i} of size {size}");
+                first[i] = b0 < 0 ? b0 + size : b0; step[i] = 1; count[i] = 1;
+                continue;
+            }
+            int b = start[i];
+            if (b < 0) b += size;
+            b = s > 0 ? Math.Clamp(b, 0, size) : Math.Clamp(b, -1, size - 1);
+            if ((beginMask & (1 << i)) != 0) b = s > 0 ? 0 : size - 1;
+            long e = stop[i];
+            if (o.Offset) e += b;
+            if (e < 0) e += size;
+            e = s > 0 ? Math.Clamp(e, 0, size) : Math.Clamp(e, -1, size - 1);
+            if ((endMask & (1 << i)) != 0) e = s > 0 ? size : -1;
+            long span = s > 0 ? e - b : b - e;
+            long abs = Math.Abs((long)s);
+            int c = span <= 0 ? 0 : (int)((span + abs - 1) / abs);
+            first[i] = c == 0 ? 0 : b; step[i] = s; count[i] = c;
+            outShape.Add(c);
+        }
+        _copy.Set(shape, first, step, count, elem);
+        context.SetOutputShape(0, outShape.ToArray());
     }
+
+    public override void Eval(KernelContext context) => _copy.Run(context.Input(0).DataPointer, context.Output(0).DataPointer);
 }

@@ -1,5 +1,6 @@
 using EdgeLite.Tests.Infrastructure;
 using Fb = EdgeLite.Schema;
+using static EdgeLite.Tests.Kernels.ShapeOpHelpers;
 
 namespace EdgeLite.Tests.Kernels;
 
@@ -42,4 +43,101 @@ public class ArgMinMaxTests
     [Fact]
     public void OutOfRangeAxisIsAFormatError() =>
         Assert.Throws<ModelFormatException>(() => Arg(true, TensorType.Float32, [2, 3], 2, TensorType.Int32, [2]).BuildInterpreter());
+}
+
+/// <summary>Hand-computed edge cases per option and dtype (written independently of the kernel, first on a helper branch).</summary>
+public class ArgMinMaxCaseTests
+{
+    private static OpModelBuilder Build(bool max, TensorType type, int[] shape, long axis, TensorType outType = TensorType.Int32,
+        TensorType axisType = TensorType.Int32, bool constantAxis = true, Fb.TensorType? optionType = null)
+    {
+        var b = new OpModelBuilder();
+        int x = b.Input("x", type, shape, type is TensorType.UInt8 or TensorType.Int8 ? Quant.PerTensor(0.1f, 3) : null);
+        int a = !constantAxis ? b.Input("axis", axisType, [1])
+            : axisType == TensorType.Int64 ? b.Constant("axis", axisType, [1], new[] { axis })
+            : b.Constant("axis", axisType, [], new[] { (int)axis });
+        int y = b.Output("y", outType, [1]);
+        var ot = optionType ?? (outType == TensorType.Int64 ? Fb.TensorType.INT64 : Fb.TensorType.INT32);
+        if (max) b.Op(Fb.BuiltinOperator.ARG_MAX, [x, a], [y], Fb.BuiltinOptions.ArgMaxOptions, f => Fb.ArgMaxOptions.CreateArgMaxOptions(f, ot).Value);
+        else b.Op(Fb.BuiltinOperator.ARG_MIN, [x, a], [y], Fb.BuiltinOptions.ArgMinOptions, f => Fb.ArgMinOptions.CreateArgMinOptions(f, ot).Value);
+        return b;
+    }
+
+    // x = [[3, 1, 3, 0], [2, 2, 5, 5], [4, 9, 0, 9]] (shape [3, 4]); ties keep the smallest index
+    private static readonly int[] Data = [3, 1, 3, 0, 2, 2, 5, 5, 4, 9, 0, 9];
+
+    private static byte[] Encode(TensorType type, int[] v) => type switch
+    {
+        TensorType.Float32 => Bytes(v.Select(x => (float)x).ToArray()),
+        TensorType.UInt8 => v.Select(x => (byte)x).ToArray(),
+        TensorType.Int8 => v.Select(x => (byte)(sbyte)(x - 4)).ToArray(),
+        TensorType.Int16 => Bytes(v.Select(x => (short)(x * 1000 - 4000)).ToArray()),
+        TensorType.Int64 => Bytes(v.Select(x => (long)x << 40).ToArray()),
+        _ => Bytes(v.Select(x => x * 100000 - 400000).ToArray()),
+    };
+
+    public static TheoryData<TensorType, bool, int, int[]> Cases()
+    {
+        var d = new TheoryData<TensorType, bool, int, int[]>();
+        foreach (var t in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8, TensorType.Int16, TensorType.Int32, TensorType.Int64 })
+        {
+            d.Add(t, true, 1, [0, 2, 1]);
+            d.Add(t, false, 1, [3, 0, 2]);
+            d.Add(t, true, -1, [0, 2, 1]);
+            d.Add(t, true, 0, [2, 2, 1, 2]);
+            d.Add(t, false, 0, [1, 0, 2, 0]);
+            d.Add(t, false, -2, [1, 0, 2, 0]);
+        }
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void HandComputedWithTies(TensorType type, bool max, int axis, int[] expected)
+    {
+        using var it = Run(Build(max, type, [3, 4], axis), Encode(type, Data));
+        Assert.Equal([expected.Length], Shape(it));
+        Assert.Equal(expected, Out<int>(it));
+    }
+
+    [Fact]
+    public void Int64OutputAndInt64AxisOn4D()
+    {
+        // [1, 2, 2, 3] over the channels, as the segmentation models do (uint8 → int64)
+        byte[] x = [1, 7, 7, 0, 0, 0, 9, 8, 9, 2, 3, 1];
+        using var it = Run(Build(true, TensorType.UInt8, [1, 2, 2, 3], 3, TensorType.Int64, TensorType.Int64), x);
+        Assert.Equal([1, 2, 2], Shape(it));
+        Assert.Equal(new long[] { 1, 0, 0, 1 }, Out<long>(it));
+        using var min = Run(Build(false, TensorType.UInt8, [1, 2, 2, 3], 3, TensorType.Int64), x);
+        Assert.Equal(new long[] { 0, 0, 1, 2 }, Out<long>(min));
+    }
+
+    [Fact]
+    public void NaNNeverWins()
+    {
+        float n = float.NaN;
+        using var it = Run(Build(true, TensorType.Float32, [3, 3], 1), Bytes(n, 1f, 2f, 5f, n, 4f, n, n, n));
+        Assert.Equal(new[] { 2, 0, 0 }, Out<int>(it));
+        using var min = Run(Build(false, TensorType.Float32, [3, 3], 1), Bytes(n, 1f, 2f, 5f, n, 4f, -1f, n, -2f));
+        Assert.Equal(new[] { 1, 2, 2 }, Out<int>(min));
+    }
+
+    [Fact]
+    public void OneDimensionalInputGivesAScalar()
+    {
+        using var it = Run(Build(true, TensorType.Int32, [5], 0), Bytes(3, -1, 8, 8, 2));
+        Assert.Empty(Shape(it));
+        Assert.Equal(new[] { 2 }, Out<int>(it));
+    }
+
+    [Fact]
+    public void BadAxisOrTypes()
+    {
+        Assert.Throws<ModelFormatException>(() => Build(true, TensorType.Float32, [3, 4], 2).BuildInterpreter());
+        Assert.Throws<ModelFormatException>(() => Build(true, TensorType.Float32, [3, 4], -3).BuildInterpreter());
+        Assert.Throws<ModelFormatException>(() => Build(true, TensorType.Float32, [3, 4], 1, TensorType.Float32).BuildInterpreter());
+        Assert.Throws<ModelFormatException>(() => Build(false, TensorType.Float32, [3, 4], 1, TensorType.Int32, optionType: Fb.TensorType.INT64).BuildInterpreter());
+        Assert.Throws<UnsupportedOperatorException>(() => Build(true, TensorType.Float16, [3, 4], 1).BuildInterpreter());
+        Assert.Contains("dynamic", Assert.Throws<UnsupportedOperatorException>(() => Build(true, TensorType.Float32, [3, 4], 1, constantAxis: false).BuildInterpreter()).Message);
+    }
 }

@@ -1,5 +1,6 @@
 using EdgeLite.Tests.Infrastructure;
 using Fb = EdgeLite.Schema;
+using static EdgeLite.Tests.Kernels.ShapeOpHelpers;
 
 namespace EdgeLite.Tests.Kernels;
 
@@ -93,5 +94,212 @@ public class ResizeTests
         m.Op(Fb.BuiltinOperator.RESIZE_BILINEAR, [x, s], [y], Fb.BuiltinOptions.ResizeBilinearOptions, f => Fb.ResizeBilinearOptions.CreateResizeBilinearOptions(f).Value);
         Assert.Throws<UnsupportedOperatorException>(() => m.BuildInterpreter());
         Assert.Throws<ModelFormatException>(() => Resize(true, TensorType.Float32, [1, 2, 2, 1], 0, 4, false, false).BuildInterpreter());
+    }
+}
+
+/// <summary>Hand-computed edge cases per option and dtype (written independently of the kernel, first on a helper branch).</summary>
+public class ResizeBilinearCaseTests
+{
+    private static OpModelBuilder Build(TensorType type, int[] inShape, int oh, int ow, bool align = false, bool half = false, Quant? q = null, bool constantSize = true)
+    {
+        var b = new OpModelBuilder();
+        int x = b.Input("x", type, inShape, q);
+        int s = constantSize ? b.Constant("size", TensorType.Int32, [2], new[] { oh, ow }) : b.Input("size", TensorType.Int32, [2]);
+        int y = b.Output("y", type, [inShape[0], oh, ow, inShape[3]], q);
+        b.Op(Fb.BuiltinOperator.RESIZE_BILINEAR, [x, s], [y], Fb.BuiltinOptions.ResizeBilinearOptions,
+            f => Fb.ResizeBilinearOptions.CreateResizeBilinearOptions(f, align, half).Value);
+        return b;
+    }
+
+    // input 2x2 [[0, 4], [8, 12]]
+    public static TheoryData<TensorType, bool, bool, int, float[]> HandComputed() => new()
+    {
+        // legacy: source = i·0.5 → columns (0,α0) (0,α.5) (1,α0) (1,α.5 with the right neighbour clamped)
+        { TensorType.Float32, false, false, 4, [0, 2, 4, 4, 4, 6, 8, 8, 8, 10, 12, 12, 8, 10, 12, 12] },
+        // align_corners 2→3: scale 1/2
+        { TensorType.Float32, true, false, 3, [0, 2, 4, 4, 6, 8, 8, 10, 12] },
+        // half_pixel_centers 2→4: source = clamp(i·0.5 - 0.25, 0, 1) → 0, 0.25, 0.75, 1
+        { TensorType.Float32, false, true, 4, [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12] },
+        { TensorType.UInt8, false, false, 4, [0, 2, 4, 4, 4, 6, 8, 8, 8, 10, 12, 12, 8, 10, 12, 12] },
+        { TensorType.UInt8, true, false, 3, [0, 2, 4, 4, 6, 8, 8, 10, 12] },
+        { TensorType.UInt8, false, true, 4, [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12] },
+        { TensorType.Int8, false, false, 4, [0, 2, 4, 4, 4, 6, 8, 8, 8, 10, 12, 12, 8, 10, 12, 12] },
+        { TensorType.Int8, true, false, 3, [0, 2, 4, 4, 6, 8, 8, 10, 12] },
+        { TensorType.Int8, false, true, 4, [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12] },
+        { TensorType.Int16, false, false, 4, [0, 2, 4, 4, 4, 6, 8, 8, 8, 10, 12, 12, 8, 10, 12, 12] },
+        { TensorType.Int16, true, false, 3, [0, 2, 4, 4, 6, 8, 8, 10, 12] },
+        { TensorType.Int16, false, true, 4, [0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12] },
+    };
+
+    [Theory]
+    [MemberData(nameof(HandComputed))]
+    public void HandComputedModes(TensorType type, bool align, bool half, int size, float[] expected)
+    {
+        var q = type == TensorType.Float32 ? null : Quant.PerTensor(0.5f, 0);
+        using var it = Run(Build(type, [1, 2, 2, 1], size, size, align, half, q), type switch
+        {
+            TensorType.Float32 => Bytes(0f, 4f, 8f, 12f),
+            TensorType.Int16 => Bytes<short>(0, 4, 8, 12),
+            _ => [0, 4, 8, 12],
+        });
+        Assert.Equal([1, size, size, 1], Shape(it));
+        float[] got = type switch
+        {
+            TensorType.Float32 => Out<float>(it),
+            TensorType.UInt8 => Out<byte>(it).Select(v => (float)v).ToArray(),
+            TensorType.Int8 => Out<sbyte>(it).Select(v => (float)v).ToArray(),
+            _ => Out<short>(it).Select(v => (float)v).ToArray(),
+        };
+        Assert.Equal(expected, got);
+    }
+
+    [Fact]
+    public void EightBitUsesXnnpackElevenBitWeightsAndRoundsHalfUp()
+    {
+        // 3 → 7 columns (legacy): column 1 sits at 3/7 = 0.42857 → weight round(0.42857·2048) = 878;
+        // 255·878/2048 = 109.32 → 109; column 2 at 0.857 → w 1755 → 218.52 → 219; column 3 at 1.286 → w 585 →
+        // 255·(2048-585)/2048 = 182.16 → 182; column 4 at 1.714 → w 1463 → 72.84 → 73; columns 5, 6 clamp to pixel 2
+        using var it = Run(Build(TensorType.UInt8, [1, 1, 3, 1], 1, 7), [0, 255, 0]);
+        Assert.Equal(new byte[] { 0, 109, 219, 182, 73, 0, 0 }, Out<byte>(it));
+        // int8: -0.5 rounds up to 0 (XNNPACK adds 2^21 then shifts), TFLite's reference integer path would give -1
+        using var s8 = Run(Build(TensorType.Int8, [1, 1, 2, 1], 1, 4), [0xFF, 0]);
+        Assert.Equal(new sbyte[] { -1, 0, 0, 0 }, Out<sbyte>(s8));
+    }
+
+    [Fact]
+    public void Int16UsesTfLiteReferenceIntegerRoundingAwayFromZero()
+    {
+        using var it = Run(Build(TensorType.Int16, [1, 1, 2, 1], 1, 4), Bytes<short>(-1, 0));
+        Assert.Equal(new short[] { -1, -1, 0, 0 }, Out<short>(it));
+        using var pos = Run(Build(TensorType.Int16, [1, 1, 2, 1], 1, 4), Bytes<short>(1, 0));
+        Assert.Equal(new short[] { 1, 1, 0, 0 }, Out<short>(pos));
+    }
+
+    [Fact]
+    public void BatchesChannelsAndDownscaling()
+    {
+        // 2 batches, 2 channels, 4x4 → 2x2 legacy: source rows/cols 0 and 2 exactly
+        var input = Iota(2 * 4 * 4 * 2);
+        using var it = Run(Build(TensorType.Float32, [2, 4, 4, 2], 2, 2), Bytes(input));
+        var expected = new List<float>();
+        for (int n = 0; n < 2; n++)
+            foreach (var yy in new[] { 0, 2 })
+                foreach (var xx in new[] { 0, 2 })
+                    for (int c = 0; c < 2; c++) expected.Add(input[((n * 4 + yy) * 4 + xx) * 2 + c]);
+        Assert.Equal(expected.ToArray(), Out<float>(it));
+    }
+
+    [Fact]
+    public void OneByOneInputBroadcasts()
+    {
+        using var it = Run(Build(TensorType.UInt8, [1, 1, 1, 2], 3, 2, align: true), [7, 200]);
+        Assert.Equal(Enumerable.Repeat(new byte[] { 7, 200 }, 6).SelectMany(v => v).ToArray(), Out<byte>(it));
+    }
+
+    [Fact]
+    public void AlignCornersWithHalfPixelCentersIsInvalid() =>
+        Assert.Throws<ModelFormatException>(() => Build(TensorType.Float32, [1, 2, 2, 1], 4, 4, true, true).BuildInterpreter());
+
+    [Fact]
+    public void NonConstantSizeIsUnsupported() =>
+        Assert.Contains("dynamic", Assert.Throws<UnsupportedOperatorException>(() => Build(TensorType.Float32, [1, 2, 2, 1], 4, 4, constantSize: false).BuildInterpreter()).Message);
+
+    [Fact]
+    public void QuantizedResizeWithDifferentOutputQuantizationIsUnsupported()
+    {
+        // real TFLite (XNNPACK) refuses this node; the builtin kernel would not rescale the values
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.UInt8, [1, 2, 2, 1], Quant.PerTensor(0.1f, 128));
+        int s = b.Constant("size", TensorType.Int32, [2], new[] { 4, 4 });
+        int y = b.Output("y", TensorType.UInt8, [1, 4, 4, 1], Quant.PerTensor(0.2f, 128));
+        b.Op(Fb.BuiltinOperator.RESIZE_BILINEAR, [x, s], [y]);
+        Assert.Throws<UnsupportedOperatorException>(() => b.BuildInterpreter());
+    }
+
+    [Fact]
+    public void BadShapesAndTypes()
+    {
+        Assert.Throws<ModelFormatException>(() => Build(TensorType.Float32, [1, 2, 2, 1], 0, 4).BuildInterpreter());
+        Assert.Throws<UnsupportedOperatorException>(() => Build(TensorType.Int32, [1, 2, 2, 1], 4, 4).BuildInterpreter());
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [2, 2, 1]);
+        int s = b.Constant("size", TensorType.Int32, [2], new[] { 4, 4 });
+        int y = b.Output("y", TensorType.Float32, [4, 4, 1]);
+        b.Op(Fb.BuiltinOperator.RESIZE_BILINEAR, [x, s], [y]);
+        Assert.Throws<ModelFormatException>(() => b.BuildInterpreter());
+    }
+}
+
+/// <summary>Hand-computed edge cases per option and dtype (written independently of the kernel, first on a helper branch).</summary>
+public class ResizeNearestNeighborCaseTests
+{
+    private static OpModelBuilder Build(TensorType type, int[] inShape, int oh, int ow, bool align = false, bool half = false, bool constantSize = true)
+    {
+        var b = new OpModelBuilder();
+        int x = b.Input("x", type, inShape);
+        int s = constantSize ? b.Constant("size", TensorType.Int32, [2], new[] { oh, ow }) : b.Input("size", TensorType.Int32, [2]);
+        int y = b.Output("y", type, [inShape[0], oh, ow, inShape[3]]);
+        b.Op(Fb.BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, [x, s], [y], Fb.BuiltinOptions.ResizeNearestNeighborOptions,
+            f => Fb.ResizeNearestNeighborOptions.CreateResizeNearestNeighborOptions(f, align, half).Value);
+        return b;
+    }
+
+    // One row of 3 pixels [10, 20, 30] resized to the given width; expected source columns per mode.
+    public static TheoryData<bool, bool, int, int[]> Columns() => new()
+    {
+        { false, false, 6, [0, 0, 1, 1, 2, 2] },   // floor(i·0.5)
+        { false, false, 2, [0, 1] },               // floor(i·1.5)
+        { true, false, 2, [0, 2] },                // round(i·2)
+        { true, false, 5, [0, 1, 1, 2, 2] },       // round(i·0.5): 0.5 and 1.5 round away from zero
+        { false, true, 2, [0, 2] },                // floor((i + 0.5)·1.5) = 0, 2
+        { false, true, 6, [0, 0, 1, 1, 2, 2] },    // floor((i + 0.5)·0.5)
+        { false, true, 4, [0, 1, 1, 2] },          // floor((i + 0.5)·0.75) = 0.375, 1.125, 1.875, 2.625
+        { false, false, 1, [0] },
+        { true, false, 1, [0] },                   // one output: scale in/out
+    };
+
+    [Theory]
+    [MemberData(nameof(Columns))]
+    public void SourceColumnsPerMode(bool align, bool half, int width, int[] columns)
+    {
+        using var it = Run(Build(TensorType.Float32, [1, 1, 3, 1], 1, width, align, half), Bytes(10f, 20f, 30f));
+        Assert.Equal(columns.Select(c => 10f * (c + 1)).ToArray(), Out<float>(it));
+    }
+
+    public static TheoryData<TensorType> Types() => [TensorType.Float32, TensorType.UInt8, TensorType.Int8, TensorType.Int16, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void CopiesWholePixelsOfAnyType(TensorType type)
+    {
+        // [2 batches, 2x2, 2 channels] → 3x4 legacy: rows floor(i·2/3) = 0,0,1; cols floor(i·0.5) = 0,0,1,1
+        int e = type.ElementSize();
+        var input = new byte[16 * e];
+        for (int i = 0; i < 16; i++) input[i * e] = (byte)(i + 1);
+        using var it = Run(Build(type, [2, 2, 2, 2], 3, 4), input);
+        Assert.Equal([2, 3, 4, 2], Shape(it));
+        var got = it.GetOutputTensor(0).AsBytes().ToArray();
+        int o = 0;
+        for (int n = 0; n < 2; n++)
+            foreach (var yy in new[] { 0, 0, 1 })
+                foreach (var xx in new[] { 0, 0, 1, 1 })
+                    for (int c = 0; c < 2; c++, o++)
+                        Assert.Equal(input.AsSpan((((n * 2 + yy) * 2 + xx) * 2 + c) * e, e).ToArray(), got.AsSpan(o * e, e).ToArray());
+    }
+
+    [Fact]
+    public void NonConstantSizeIsUnsupported() =>
+        Assert.Contains("dynamic", Assert.Throws<UnsupportedOperatorException>(() => Build(TensorType.UInt8, [1, 2, 2, 1], 4, 4, constantSize: false).BuildInterpreter()).Message);
+
+    [Fact]
+    public void BadSizeOrRankIsInvalid()
+    {
+        Assert.Throws<ModelFormatException>(() => Build(TensorType.UInt8, [1, 2, 2, 1], 4, -1).BuildInterpreter());
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.UInt8, [1, 2, 2, 1]);
+        int s = b.Constant("size", TensorType.Int32, [3], new[] { 4, 4, 4 });
+        int y = b.Output("y", TensorType.UInt8, [1, 4, 4, 1]);
+        b.Op(Fb.BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, [x, s], [y]);
+        Assert.Throws<ModelFormatException>(() => b.BuildInterpreter());
     }
 }

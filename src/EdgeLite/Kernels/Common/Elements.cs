@@ -1,8 +1,39 @@
 namespace EdgeLite.Kernels;
 
 /// <summary>Helpers shared by the data-movement kernels.</summary>
-internal static class Elements
+internal static unsafe class Elements
 {
+    /// <summary>Copies one element of <paramref name="e"/> bytes.</summary>
+    public static void CopyOne(byte* src, byte* dst, int e)
+    {
+        switch (e)
+        {
+            case 1: *dst = *src; break;
+            case 2: *(short*)dst = *(short*)src; break;
+            case 4: *(int*)dst = *(int*)src; break;
+            case 8: *(long*)dst = *(long*)src; break;
+            default: Buffer.MemoryCopy(src, dst, e, e); break;
+        }
+    }
+
+    /// <summary>Reads a constant int32 or int64 1-D tensor as ints (Prepare only).</summary>
+    public static int[] ReadInts(KernelContext context, Tensor t, string what)
+    {
+        if (t.Type == TensorType.Int32) return t.AsSpan<int>().ToArray();
+        if (t.Type == TensorType.Int64)
+        {
+            var s = t.AsSpan<long>();
+            var r = new int[s.Length];
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (s[i] < int.MinValue || s[i] > int.MaxValue) throw context.Invalid($"{what} value {s[i]} out of range");
+                r[i] = (int)s[i];
+            }
+            return r;
+        }
+        throw context.Invalid($"{what} must be int32 or int64, got {t.Type.ToDTypeName()}");
+    }
+
     /// <summary>Element size of a tensor whose bytes a data-movement kernel copies; rejects types without a fixed size.</summary>
     public static int CopyableSize(KernelContext context, Tensor t)
     {

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EdgeLite.Kernels;
 
@@ -47,11 +49,55 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         switch (_type)
         {
             case TensorType.Float32: Run((float*)x, y); break;
+            case TensorType.UInt8 when CanRunLastAxis8: RunLastAxis8(x, y, flip: max ? (byte)0 : (byte)0xFF); break;
+            case TensorType.Int8 when CanRunLastAxis8: RunLastAxis8(x, y, flip: max ? (byte)0x80 : (byte)0x7F); break;
             case TensorType.UInt8: Run(x, y); break;
             case TensorType.Int8: Run((sbyte*)x, y); break;
             case TensorType.Int16: Run((short*)x, y); break;
             case TensorType.Int32: Run((int*)x, y); break;
             case TensorType.Int64: Run((long*)x, y); break;
+        }
+    }
+
+    // 8-bit values along a last axis of 2..32 (DeepLab's 21 classes per pixel): one 32-byte load per position
+    private bool CanRunLastAxis8 => _inner == 1 && _axisSize is >= 2 and <= 32 && Avx2.IsSupported;
+
+    /// <summary>
+    /// The same result as <see cref="Run{T}"/> for 8-bit values along the last axis: each position's values XOR
+    /// <paramref name="flip"/> become unsigned bytes whose maximum is the wanted extreme (0x80 orders int8 as uint8;
+    /// 0xFF / 0x7F turn a minimum into a maximum); the horizontal maximum, then the lowest lane equal to it (ties keep
+    /// the smallest index). Lanes past the axis are masked out; the last positions, whose 32 bytes would run past the
+    /// tensor, go through the scalar loop.
+    /// </summary>
+    private void RunLastAxis8(byte* x, byte* y, byte flip)
+    {
+        int n = _outer, c = _axisSize;
+        uint valid = c == 32 ? uint.MaxValue : (1u << c) - 1;
+        var f = Vector256.Create(flip);
+        // lanes ≥ c are forced to 0 (the unsigned minimum): they cannot beat a valid lane, and ties go to the lowest
+        Span<byte> laneMask = stackalloc byte[32];
+        for (int k = 0; k < 32; k++) laneMask[k] = k < c ? (byte)0xFF : (byte)0;
+        var keep = Vector256.Create((ReadOnlySpan<byte>)laneMask);
+        long total = (long)n * c;
+        int o = 0;
+        for (; o < n && (long)o * c + 32 <= total; o++)
+        {
+            var v = (Vector256.Load(x + (long)o * c) ^ f) & keep;
+            var m = Sse2.Max(v.GetLower(), v.GetUpper());
+            m = Sse2.Max(m, Sse2.ShiftRightLogical128BitLane(m, 8));
+            m = Sse2.Max(m, Sse2.ShiftRightLogical128BitLane(m, 4));
+            m = Sse2.Max(m, Sse2.ShiftRightLogical128BitLane(m, 2));
+            m = Sse2.Max(m, Sse2.ShiftRightLogical128BitLane(m, 1));
+            uint hits = Vector256.Equals(v, Vector256.Create(m.ToScalar())).ExtractMostSignificantBits() & valid;
+            int index = BitOperations.TrailingZeroCount(hits);
+            if (_wide) ((long*)y)[o] = index; else ((int*)y)[o] = index;
+        }
+        for (; o < n; o++)
+        {
+            byte* p = x + (long)o * c;
+            int best = p[0] ^ flip, index = 0;
+            for (int k = 1; k < c; k++) { int v = p[k] ^ flip; if (v > best) { best = v; index = k; } }
+            if (_wide) ((long*)y)[o] = index; else ((int*)y)[o] = index;
         }
     }
 

@@ -24,6 +24,37 @@ public class ArgMinMaxTests
         Assert.Equal(new long[] { 1, 0 }, it.Output<long>());
     }
 
+    [Theory]
+    [InlineData(TensorType.UInt8, true)]
+    [InlineData(TensorType.UInt8, false)]
+    [InlineData(TensorType.Int8, true)]
+    [InlineData(TensorType.Int8, false)]
+    public void EightBitLastAxisFastPathMatchesAPlainScan(TensorType t, bool max)
+    {
+        // every axis length the 32-byte path takes (2..32) and a longer one (scalar), values drawn from a few levels so
+        // that ties are common, including the extremes (0/255, -128/127); 37 positions: the last ones run the scalar tail
+        var rng = new Random(5);
+        byte[] levels = t == TensorType.UInt8 ? [0, 1, 7, 128, 254, 255] : [0x80, 0x81, 0xFF, 0, 1, 0x7F];
+        foreach (int c in Enumerable.Range(2, 31).Append(33))
+        {
+            var data = new byte[37 * c];
+            for (int i = 0; i < data.Length; i++) data[i] = levels[rng.Next(levels.Length)];
+            using var it = OpRun.Invoke(Arg(max, t, [37, c], 1, TensorType.Int32, [37], Quant.PerTensor(1, 0)), data);
+            var got = it.Output<int>();
+            for (int o = 0; o < 37; o++)
+            {
+                int best = 0;
+                for (int k = 1; k < c; k++)
+                {
+                    int v = t == TensorType.UInt8 ? data[o * c + k] : (sbyte)data[o * c + k];
+                    int b = t == TensorType.UInt8 ? data[o * c + best] : (sbyte)data[o * c + best];
+                    if (max ? v > b : v < b) best = k;
+                }
+                Assert.True(best == got[o], $"c={c} position {o}: expected {best}, got {got[o]}");
+            }
+        }
+    }
+
     [Fact]
     public void ArgMinOverTheFirstAxisOnUInt8()
     {

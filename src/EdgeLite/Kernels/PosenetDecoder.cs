@@ -66,7 +66,8 @@ internal sealed class PosenetDecoder : OpKernel
         return r;
     }
 
-    private struct Candidate
+    /// <summary>A keypoint candidate: position in grid cells, heatmap logit, keypoint index.</summary>
+    internal struct Candidate
     {
         public float Y, X, Score;
         public int Id;
@@ -440,7 +441,7 @@ internal sealed class PosenetDecoder : OpKernel
     // A max-heap on Score with the exact sift order of libstdc++'s push_heap / pop_heap, so that equal scores leave
     // the queue in the same order as in Coral's std::priority_queue.
 
-    private static void HeapPush(Candidate[] heap, ref int count, in Candidate value) => SiftUp(heap, count++, value);
+    internal static void HeapPush(Candidate[] heap, ref int count, in Candidate value) => SiftUp(heap, count++, value);
 
     private static void SiftUp(Candidate[] heap, int hole, in Candidate value)
     {
@@ -454,7 +455,7 @@ internal sealed class PosenetDecoder : OpKernel
         heap[hole] = value;
     }
 
-    private static Candidate HeapPop(Candidate[] heap, ref int count)
+    internal static Candidate HeapPop(Candidate[] heap, ref int count)
     {
         var top = heap[0];
         int len = count - 1;

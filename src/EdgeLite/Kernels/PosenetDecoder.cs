@@ -151,7 +151,7 @@ internal sealed class PosenetDecoder : OpKernel
             throw context.Invalid($"{what} {t} must be [1,{_h},{_w},{channels}]");
         if (t.Type is not (TensorType.Float32 or TensorType.UInt8 or TensorType.Int8))
             throw context.Unsupported($"{what} {t} of type {t.Type.ToDTypeName()} (float32, uint8 or int8 only)");
-        if (t.Type != TensorType.Float32 && t.Quantization is not { } q)
+        if (t.Type != TensorType.Float32 && t.Quantization == null)
             throw context.Invalid($"{what} {t} is {t.Type.ToDTypeName()} without quantization parameters");
     }
 

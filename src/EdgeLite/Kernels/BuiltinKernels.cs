@@ -62,6 +62,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
         r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
+        r.AddCustom(PosenetDecoder.CustomCode, static () => new PosenetDecoder());
         r.AddCustom(TransposeConv.CustomCode, static () => new TransposeConv(mediapipe: true));
     }
 }

@@ -302,7 +302,7 @@ internal sealed class DetectionPostProcess : OpKernel
     }
 
     /// <summary>Stable arg-sort of values[0..n) by decreasing value into <paramref name="order"/> (bottom-up merge sort).</summary>
-    private static void StableSortDescending(float[] values, int n, int[] order, int[] tmp)
+    internal static void StableSortDescending(float[] values, int n, int[] order, int[] tmp)
     {
         for (int i = 0; i < n; i++) order[i] = i;
         int[] src = order, dst = tmp;

@@ -76,6 +76,23 @@ public class CliTests
         Assert.Equal(17, kps.GetArrayLength());
         Assert.Equal("nose", kps[0].GetProperty("name").GetString());
         Assert.InRange(kps[0].GetProperty("x").GetDouble(), 0, 500);
+        Assert.Equal(1, pd.RootElement.GetProperty("poses").GetArrayLength());
+
+        // multi-person: PoseNet with Coral's decoder op finds the two people of its test photo (640x480)
+        var (nc, nout, nerr) = Run("pose", SharedData.Image("posenet_test_image.bmp"), "--model", SharedData.Model("posenet_mobilenet_v1_075_353_481_16_quant_decoder"), "--json");
+        Assert.True(nc == 0, nerr);
+        using var nd = JsonDocument.Parse(nout.Trim());
+        var poses = nd.RootElement.GetProperty("poses");
+        Assert.Equal(2, poses.GetArrayLength());
+        Assert.True(poses[0].GetProperty("score").GetDouble() >= poses[1].GetProperty("score").GetDouble());
+        var nose = poses[1].GetProperty("keypoints")[0];
+        Assert.Equal("nose", nose.GetProperty("name").GetString());
+        Assert.InRange(nose.GetProperty("x").GetDouble(), 0.53 * 640 - 10, 0.53 * 640 + 10); // Coral: (0.532, 0.299)
+        Assert.InRange(nose.GetProperty("y").GetDouble(), 0.30 * 480 - 10, 0.30 * 480 + 10);
+        var (tc, tout, terr) = Run("pose", SharedData.Image("posenet_test_image.bmp"), "--model", SharedData.Model("posenet_mobilenet_v1_075_353_481_16_quant_decoder"), "--min-score", "0.88");
+        Assert.True(tc == 0, terr);
+        Assert.Contains("1 pose(s)", tout);
+        Assert.Contains("left_ankle", tout);
 
         var (dc, dout, derr) = Run("detect", Path.Combine(SharedData.Images, "cat.bmp"), "--model", SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16"),
             "--labels", Path.Combine(SharedData.Labels, "oidv4_objectron_labelmap.txt"), "--json");

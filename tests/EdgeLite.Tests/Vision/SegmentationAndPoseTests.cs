@@ -116,6 +116,56 @@ public class SegmentationAndPoseTests
         }
     }
 
+    [Theory]
+    [InlineData("posenet_mobilenet_v1_075_353_481_16_quant_decoder")]
+    [InlineData("bodypix_mobilenet_v1_075_512_512_16_quant_decoder")]
+    public void PoseNetFindsBothPeopleInImagePixels(string stem)
+    {
+        // Coral's reference (normalised) on the same photo. The task API resizes with its own filter (Lanczos when
+        // shrinking; Coral's test used bilinear): keypoints scored >= 0.5 still agree within 0.005 of the image
+        // (measured: PoseNet 0.0050, BodyPix 0.0048), asserted at 0.01.
+        var expected = EdgeLite.Tests.Kernels.PosenetDecoderTests.ReadReference(stem);
+        using var model = Model.FromFile(SharedData.Model(stem));
+        using var est = new PoseEstimator(model);
+        Assert.True(est.IsMultiPose);
+        Assert.True(est.MaxPoses >= 2);
+        var img = RgbImage.Load(SharedData.Image("posenet_test_image.bmp"));
+        var poses = est.EstimatePoses(img);
+        Assert.Equal(expected.Count, poses.Count);
+        double maxPos = 0;
+        for (int p = 0; p < poses.Count; p++)
+        {
+            Assert.Equal(17, poses[p].Keypoints.Count);
+            Assert.Equal(expected[p].Score, poses[p].Score, 0.03);
+            for (int k = 0; k < 17; k++)
+            {
+                var kp = poses[p].Keypoints[k];
+                Assert.Equal(PoseEstimator.KeypointNames[k], kp.Name);
+                if (expected[p].KeypointScores[k] < 0.5) continue;
+                maxPos = Math.Max(maxPos, Math.Max(Math.Abs(kp.X / img.Width - expected[p].X[k]), Math.Abs(kp.Y / img.Height - expected[p].Y[k])));
+            }
+        }
+        Assert.True(maxPos < 0.01, $"keypoints off by {maxPos:F4} of the image");
+        // Estimate: the best pose, normalised
+        var best = est.Estimate(img);
+        Assert.Equal(poses[0].Keypoints[0].X / img.Width, best[0].X, 1e-5);
+    }
+
+    [Fact]
+    public void MoveNetGivesOnePoseInPixels()
+    {
+        using var model = Model.FromFile(SharedData.Model("movenet_single_pose_lightning_ptq"));
+        using var est = new PoseEstimator(model);
+        Assert.False(est.IsMultiPose);
+        var img = RgbImage.Load(Path.Combine(SharedData.Images, "squat.bmp"));
+        var poses = est.EstimatePoses(img);
+        var kps = est.Estimate(img);
+        Assert.Single(poses);
+        Assert.Equal(kps.Average(k => k.Score), poses[0].Score, 1e-5);
+        Assert.Equal(kps[15].X * img.Width, poses[0].Keypoints[15].X, 1e-3);
+        Assert.Equal(kps[15].Y * img.Height, poses[0].Keypoints[15].Y, 1e-3);
+    }
+
     [Fact]
     public void ModelsWithTheWrongOutputAreRefused()
     {

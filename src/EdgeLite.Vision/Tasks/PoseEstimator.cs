@@ -42,9 +42,14 @@ public sealed class PoseEstimator : IDisposable
 
     /// <summary>Creates an estimator (the model stays owned by the caller).</summary>
     /// <exception cref="ArgumentException">The model's outputs are neither single-pose keypoints [1,1,K,3] nor a PoseNet decoder's.</exception>
-    public PoseEstimator(Model model, int threads = 1, InputNormalization? normalization = null)
+    /// <param name="model">The pose model (stays owned by the caller).</param>
+    /// <param name="threads">Interpreter threads.</param>
+    /// <param name="normalization">Float input normalization; null = metadata, else [-1, 1].</param>
+    /// <param name="fit">How photos are fitted to the input; keypoints are mapped back onto the photo either way.</param>
+    public PoseEstimator(Model model, int threads = 1, InputNormalization? normalization = null, ImageFit fit = ImageFit.Stretch)
     {
         ArgumentNullException.ThrowIfNull(model);
+        Fit = fit;
         (_interpreter, _, var norm) = TaskModel.Open(model, threads, normalization);
         try
         {
@@ -91,6 +96,9 @@ public sealed class PoseEstimator : IDisposable
     /// <summary>The normalization applied to float inputs.</summary>
     public InputNormalization Normalization { get; }
 
+    /// <summary>How photos are fitted to the model's input.</summary>
+    public ImageFit Fit { get; }
+
     /// <summary>True for a multi-person (PoseNet decoder) model, false for a single-person (MoveNet) one.</summary>
     public bool IsMultiPose { get; }
 
@@ -115,7 +123,7 @@ public sealed class PoseEstimator : IDisposable
     public IReadOnlyList<Pose> EstimatePoses(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization);
+        var tf = ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization, Fit);
         _interpreter.Invoke();
         var v = _interpreter.GetOutputTensor(0).ToFloatArray();
         if (!IsMultiPose)
@@ -125,7 +133,8 @@ public sealed class PoseEstimator : IDisposable
             float sum = 0;
             for (int i = 0; i < _keypoints; i++)
             {
-                kps[i] = new PixelKeypoint(i, Name(i), v[i * 3 + 1] * image.Width, v[i * 3] * image.Height, v[i * 3 + 2]);
+                var (x, y) = tf.ToImage(v[i * 3 + 1], v[i * 3]);
+                kps[i] = new PixelKeypoint(i, Name(i), x, y, v[i * 3 + 2]);
                 sum += v[i * 3 + 2];
             }
             return [new Pose(_keypoints > 0 ? sum / _keypoints : 0f, kps)];
@@ -134,8 +143,7 @@ public sealed class PoseEstimator : IDisposable
         var poseScores = _interpreter.GetOutputTensor(2).ToFloatArray();
         float countValue = _interpreter.GetOutputTensor(3).ToFloatArray()[0];
         int count = float.IsNaN(countValue) ? 0 : (int)Math.Clamp(countValue, 0, _maxPoses);
-        // (y, x) in input pixels: the same fraction of the (stretched) image
-        float sx = (float)image.Width / _inputWidth, sy = (float)image.Height / _inputHeight;
+        // (y, x) in input pixels → normalised input coordinates → the photo's pixels
         var result = new Pose[count];
         for (int p = 0; p < count; p++)
         {
@@ -143,7 +151,8 @@ public sealed class PoseEstimator : IDisposable
             for (int i = 0; i < _keypoints; i++)
             {
                 int o = (p * _keypoints + i) * 2;
-                kps[i] = new PixelKeypoint(i, Name(i), v[o + 1] * sx, v[o] * sy, scores[p * _keypoints + i]);
+                var (x, y) = tf.ToImage(v[o + 1] / _inputWidth, v[o] / _inputHeight);
+                kps[i] = new PixelKeypoint(i, Name(i), x, y, scores[p * _keypoints + i]);
             }
             result[p] = new Pose(poseScores[p], kps);
         }

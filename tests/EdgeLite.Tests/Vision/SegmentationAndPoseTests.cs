@@ -95,17 +95,20 @@ public class SegmentationAndPoseTests
         static (byte, byte, byte) ImageSegmentPalette(int c) => SegmentationResult.Palette(c);
     }
 
-    [Fact]
-    public void MoveNetKeypointsAreNearTheCoralReference()
+    [Theory]
+    [InlineData(ImageFit.Stretch)]
+    [InlineData(ImageFit.Letterbox)]
+    public void MoveNetKeypointsAreNearTheCoralReference(ImageFit fit)
     {
         // ../shared/models/pose/movenet_single_pose_lightning_ptq_reference.csv (believed: images/squat.bmp; Coral's resize is
         // not documented, so positions agree to 5% of the image, not exactly: the model itself matches real TFLite bit for bit)
         var rows = File.ReadAllLines(Path.Combine(SharedData.Models, "pose", "movenet_single_pose_lightning_ptq_reference.csv")).Skip(1)
             .Select(l => l.Split(',').Select(double.Parse).ToArray()).ToArray();
         using var model = Model.FromFile(SharedData.Model("movenet_single_pose_lightning_ptq"));
-        using var est = new PoseEstimator(model);
+        using var est = new PoseEstimator(model, fit: fit);
         var kps = est.Estimate(RgbImage.Load(Path.Combine(SharedData.Images, "squat.bmp")));
         Assert.Equal(17, kps.Count);
+        Console.Error.WriteLine($"{fit}: max deviation {rows.Max(r => Math.Max(Math.Abs(kps[(int)r[2]].X - r[4]), Math.Abs(kps[(int)r[2]].Y - r[5]))):F4}");
         Assert.Equal("left_ankle", kps[15].Name);
         foreach (var r in rows)
         {

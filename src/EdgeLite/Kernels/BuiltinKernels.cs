@@ -64,5 +64,8 @@ internal static class BuiltinKernels
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
         r.AddCustom(PosenetDecoder.CustomCode, static () => new PosenetDecoder());
         r.AddCustom(TransposeConv.CustomCode, static () => new TransposeConv(mediapipe: true));
+        r.AddCustom(MediaPipe.Landmarks2TransformMatrix.CustomCode, static () => new MediaPipe.Landmarks2TransformMatrix());
+        r.AddCustom(MediaPipe.TransformLandmarks.CustomCode, static () => new MediaPipe.TransformLandmarks());
+        r.AddCustom(MediaPipe.TransformTensorBilinear.CustomCode, static () => new MediaPipe.TransformTensorBilinear());
     }
 }

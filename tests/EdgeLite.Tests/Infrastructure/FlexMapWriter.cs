@@ -3,7 +3,7 @@ using System.Text;
 
 namespace EdgeLite.Tests.Infrastructure;
 
-/// <summary>Writes a FlexBuffer whose root is a map of scalars (8-byte slots), for custom-op options in tests.</summary>
+/// <summary>Writes a FlexBuffer whose root is a map of scalars and int vectors (8-byte slots and elements), for custom-op options in tests.</summary>
 internal static class FlexMapWriter
 {
     public static byte[] Write(IReadOnlyDictionary<string, object> entries)
@@ -14,6 +14,15 @@ internal static class FlexMapWriter
         for (int i = 0; i < keys.Length; i++) { keyPos[i] = buf.Count; buf.AddRange(Encoding.UTF8.GetBytes(keys[i])); buf.Add(0); }
         while (buf.Count % 8 != 0) buf.Add(0);
         void U64(ulong v) { var b = new byte[8]; BinaryPrimitives.WriteUInt64LittleEndian(b, v); buf.AddRange(b); }
+        // typed int vectors first (length, then 8-byte elements); a map slot points at the first element
+        var vectorPos = new Dictionary<string, int>();
+        foreach (var k in keys)
+        {
+            if (entries[k] is not int[] vec) continue;
+            U64((ulong)vec.Length);
+            vectorPos[k] = buf.Count;
+            foreach (var e in vec) U64((ulong)(long)e);
+        }
         U64((ulong)keys.Length);
         int keysVec = buf.Count;
         for (int i = 0; i < keys.Length; i++) U64((ulong)(buf.Count - keyPos[i]));
@@ -31,6 +40,7 @@ internal static class FlexMapWriter
                 case long n: U64((ulong)n); types[i] = 1 << 2 | 3; break;
                 case float f: U64((ulong)BitConverter.DoubleToInt64Bits(f)); types[i] = 3 << 2 | 3; break;
                 case double d: U64((ulong)BitConverter.DoubleToInt64Bits(d)); types[i] = 3 << 2 | 3; break;
+                case int[]: U64((ulong)(buf.Count - vectorPos[keys[i]])); types[i] = 11 << 2 | 3; break;
                 default: throw new ArgumentException($"unsupported value for {keys[i]}");
             }
         }

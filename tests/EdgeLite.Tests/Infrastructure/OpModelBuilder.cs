@@ -88,10 +88,10 @@ internal sealed class OpModelBuilder
         return this;
     }
 
-    /// <summary>Adds a custom operator.</summary>
-    public OpModelBuilder Custom(string code, int[] inputs, int[] outputs, byte[]? customOptions = null)
+    /// <summary>Adds a custom operator (operator code version <paramref name="version"/>).</summary>
+    public OpModelBuilder Custom(string code, int[] inputs, int[] outputs, byte[]? customOptions = null, int version = 1)
     {
-        _ops.Add(new OpSpec(Fb.BuiltinOperator.CUSTOM, code, 1, inputs, outputs, Fb.BuiltinOptions.NONE, null, customOptions));
+        _ops.Add(new OpSpec(Fb.BuiltinOperator.CUSTOM, code, version, inputs, outputs, Fb.BuiltinOptions.NONE, null, customOptions));
         return this;
     }
 

@@ -171,16 +171,27 @@ internal sealed unsafe class Conv2D : OpKernel
                 float* dst = row + ky * rowLen;
                 if ((uint)iy >= (uint)_inH) { new Span<float>(dst, rowLen).Clear(); continue; }
                 float* src = (float*)input + (((long)n * _inH + iy) * _inW + ix0) * _inC;
-                if (fullX) { new ReadOnlySpan<float>(src, rowLen).CopyTo(new Span<float>(dst, rowLen)); continue; }
+                if (fullX) { CopyFloats(src, dst, rowLen); continue; }
                 for (int kx = 0; kx < _kW; kx++)
                 {
                     int ix = ix0 + kx * _dilW;
-                    if ((uint)ix < (uint)_inW) new ReadOnlySpan<float>(src + (long)kx * _dilW * _inC, _inC).CopyTo(new Span<float>(dst + kx * _inC, _inC));
+                    if ((uint)ix < (uint)_inW) CopyFloats(src + (long)kx * _dilW * _inC, dst + kx * _inC, _inC);
                     else new Span<float>(dst + kx * _inC, _inC).Clear();
                 }
             }
             if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
         }
+    }
+
+    // im2col rows of few channels (an RGB input: 3 floats per tap) are short: vector moves inline, no Memmove call
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void CopyFloats(float* src, float* dst, int n)
+    {
+        if (n >= 64) { Buffer.MemoryCopy(src, dst, n * 4L, n * 4L); return; }
+        int i = 0;
+        for (; i + 8 <= n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        if (i + 4 <= n) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 4; }
+        for (; i < n; i++) dst[i] = src[i];
     }
 
     /// <summary>im2col of <paramref name="count"/> output pixels as int16 x - x_zp (padding 0), pairs zero-filled to even depth.</summary>

@@ -60,6 +60,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
+        r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, static () => new UnidirectionalSequenceLstm());
         r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
         r.AddCustom(PosenetDecoder.CustomCode, static () => new PosenetDecoder());

@@ -349,6 +349,8 @@ public sealed unsafe class Model : IDisposable
             bool sparse = t.Sparsity.HasValue;
             if (len > 0 && !sparse && es > 0 && type != TensorType.String && len != count * es)
                 throw new ModelFormatException($"{where}: buffer {buf} holds {len} bytes but shape [{string.Join(",", shape)}] x {type.ToDTypeName()} needs {count * es}");
+            // As in TFLite: a variable (state) tensor starts at zero; initial values from a buffer are not supported.
+            if (t.IsVariable && len > 0) throw new ModelFormatException($"{where}: variable tensor with constant data (buffer {buf}) is not supported");
             var q = ReadQuantization(t, shape, where);
             tensors[i] = new TensorDescription(i, name, type, shape, sig, q, (int)buf, t.IsVariable, sparse, off, len);
         }
@@ -370,7 +372,9 @@ public sealed unsafe class Model : IDisposable
             var outs = op.GetOutputsArray() ?? [];
             foreach (var x in ins) if (x < -1 || x >= nt) throw new ModelFormatException($"subgraph {s} operator {i} ({code.Name}): input tensor index {x} out of range ({nt} tensors)");
             foreach (var x in outs) if (x < 0 || x >= nt) throw new ModelFormatException($"subgraph {s} operator {i} ({code.Name}): output tensor index {x} out of range ({nt} tensors)");
-            ops[i] = new OperatorDescription(i, (int)oc, code.Name, code.BuiltinCode, code.CustomCode, code.Version, ins, outs, op);
+            var inter = op.GetIntermediatesArray() ?? [];
+            foreach (var x in inter) if (x < 0 || x >= nt) throw new ModelFormatException($"subgraph {s} operator {i} ({code.Name}): intermediate tensor index {x} out of range ({nt} tensors)");
+            ops[i] = new OperatorDescription(i, (int)oc, code.Name, code.BuiltinCode, code.CustomCode, code.Version, ins, outs, inter, op);
         }
         return new SubgraphDescription(s, sg.Name ?? "", tensors, ops, inputs, outputs);
     }

@@ -44,10 +44,10 @@ public sealed class TensorDescription
 /// <summary>An operator of a subgraph, in execution order.</summary>
 public sealed class OperatorDescription
 {
-    internal OperatorDescription(int index, int opcodeIndex, string opName, int builtinCode, string? customCode, int version, int[] inputs, int[] outputs, Schema.Operator fb)
+    internal OperatorDescription(int index, int opcodeIndex, string opName, int builtinCode, string? customCode, int version, int[] inputs, int[] outputs, int[] intermediates, Schema.Operator fb)
     {
         Index = index; OpcodeIndex = opcodeIndex; OpName = opName; BuiltinCode = builtinCode; CustomCode = customCode;
-        Version = version; Inputs = inputs; Outputs = outputs; Fb = fb;
+        Version = version; Inputs = inputs; Outputs = outputs; Intermediates = intermediates; Fb = fb;
     }
 
     /// <summary>Position in the subgraph's operator list (its execution order).</summary>
@@ -66,12 +66,18 @@ public sealed class OperatorDescription
     public IReadOnlyList<int> Inputs { get; }
     /// <summary>Output tensor indices.</summary>
     public IReadOnlyList<int> Outputs { get; }
+    /// <summary>
+    /// Intermediate tensor indices: tensors that carry only quantization parameters of values inside the operator
+    /// (e.g. the gate outputs of a quantized LSTM); they hold no data. Usually empty.
+    /// </summary>
+    public IReadOnlyList<int> Intermediates { get; }
     /// <summary>True for a custom operator.</summary>
     public bool IsCustom => CustomCode != null;
 
     internal Schema.Operator Fb { get; }
     internal int[] InputArray => (int[])Inputs;
     internal int[] OutputArray => (int[])Outputs;
+    internal int[] IntermediateArray => (int[])Intermediates;
 
     /// <inheritdoc />
     public override string ToString() => $"#{Index} {OpName}";

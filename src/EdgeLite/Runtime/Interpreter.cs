@@ -88,7 +88,8 @@ public sealed unsafe class Interpreter : IDisposable
             if (kernel == null) { missing.Add($"operator {op.Index} ({(op.IsCustom ? "custom op '" + op.CustomCode + "'" : op.OpName)})"); continue; }
             var ins = op.InputArray.Select(i => i < 0 ? null : _tensors[i]).ToArray();
             var outs = op.OutputArray.Select(i => _tensors[i]).ToArray();
-            _nodes[op.Index] = new Node(kernel, new KernelContext(model, op, ins, outs));
+            var inter = op.IntermediateArray.Select(i => _tensors[i]).ToArray();
+            _nodes[op.Index] = new Node(kernel, new KernelContext(model, op, ins, outs, inter));
         }
         if (missing.Count > 0)
             throw new UnsupportedOperatorException($"EdgeLite has no kernel for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");
@@ -196,22 +197,43 @@ public sealed unsafe class Interpreter : IDisposable
         foreach (var t in _tensors)
         {
             if (!t.IsVariable) continue;
-            // Variable tensors keep their state across AllocateTensors unless their size changes.
+            // Variable (state) tensors get their own buffers outside the arena, so no other tensor can share their
+            // bytes; they keep their values across Invoke calls and are reset (as TFLite does) at every AllocateTensors.
             long bytes = t.ByteLength;
             if (t._data == null || t.Allocation != TensorAllocation.Persistent || _variableBytes.GetValueOrDefault(t.Index) != bytes)
             {
                 if (t._data != null && t.Allocation == TensorAllocation.Persistent) NativeMemory.AlignedFree(t._data);
                 t._data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), ArenaPlanner.Alignment);
-                NativeMemory.Clear(t._data, (nuint)bytes);
-                var init = _model.TensorData(t.Description);
-                if (init != null && t.Description.DataLength == bytes) Buffer.MemoryCopy(init, t._data, bytes, bytes);
                 t.Allocation = TensorAllocation.Persistent;
                 _variableBytes[t.Index] = bytes;
             }
             persistent += bytes;
         }
+        ResetVariables();
         PersistentBytes = persistent;
         _allocated = true;
+    }
+
+    /// <summary>
+    /// Resets every variable (state) tensor, such as an LSTM's cell and output state, to zero (int8 tensors to their
+    /// zero point), as TFLite's <c>ResetVariableTensors</c>. AllocateTensors does this too; between Invoke calls the
+    /// state is kept, so call this before feeding an unrelated sequence.
+    /// </summary>
+    /// <exception cref="InterpreterException">AllocateTensors has not been called since the last resize.</exception>
+    public void ResetVariableTensors()
+    {
+        RequireAllocated();
+        ResetVariables();
+    }
+
+    private void ResetVariables()
+    {
+        foreach (var t in _tensors)
+        {
+            if (!t.IsVariable || t._data == null) continue;
+            byte value = t.Type == TensorType.Int8 && t.Quantization is { } q ? (byte)(sbyte)q.ZeroPoint : (byte)0;
+            NativeMemory.Fill(t._data, (nuint)t.ByteLength, value);
+        }
     }
 
     private readonly Dictionary<int, long> _variableBytes = new();

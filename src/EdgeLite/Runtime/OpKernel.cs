@@ -30,6 +30,7 @@ public sealed unsafe class KernelContext
 {
     private readonly Tensor?[] _inputs;
     private readonly Tensor[] _outputs;
+    private readonly Tensor[] _intermediates;
     internal long ScratchRequest;
     internal byte* ScratchBase;
     internal WorkerPool? Pool;
@@ -37,9 +38,9 @@ public sealed unsafe class KernelContext
     // the persistent arrays of the last Prepare: held here so that raw pointers into them stay valid
     private readonly List<Array> _persistent = [];
 
-    internal KernelContext(Model model, OperatorDescription op, Tensor?[] inputs, Tensor[] outputs)
+    internal KernelContext(Model model, OperatorDescription op, Tensor?[] inputs, Tensor[] outputs, Tensor[]? intermediates = null)
     {
-        Model = model; Operator = op; _inputs = inputs; _outputs = outputs;
+        Model = model; Operator = op; _inputs = inputs; _outputs = outputs; _intermediates = intermediates ?? [];
     }
 
     /// <summary>The model.</summary>
@@ -63,6 +64,13 @@ public sealed unsafe class KernelContext
     /// <summary>Output <paramref name="i"/>.</summary>
     public Tensor Output(int i) => (uint)i < (uint)_outputs.Length ? _outputs[i]
         : throw new ModelFormatException($"operator {Operator.Index} ({Operator.OpName}): output {i} is missing");
+
+    /// <summary>Number of intermediate tensors (quantization parameters of values inside the operator).</summary>
+    public int IntermediateCount => _intermediates.Length;
+
+    /// <summary>Intermediate tensor <paramref name="i"/> (only its type and quantization are meaningful; it has no data).</summary>
+    public Tensor Intermediate(int i) => (uint)i < (uint)_intermediates.Length ? _intermediates[i]
+        : throw new ModelFormatException($"operator {Operator.Index} ({Operator.OpName}): intermediate tensor {i} is missing");
 
     /// <summary>Sets the shape of output <paramref name="i"/> (Prepare only).</summary>
     public void SetOutputShape(int i, ReadOnlySpan<int> shape) => Output(i).SetShape(shape);

@@ -25,9 +25,9 @@ public sealed record Quant(float[] Scale, long[] ZeroPoint, int Axis = 0)
 /// </summary>
 internal sealed class OpModelBuilder
 {
-    private sealed record TensorSpec(string Name, Fb.TensorType Type, int[] Shape, byte[]? Data, Quant? Quant, int[]? ShapeSignature);
+    private sealed record TensorSpec(string Name, Fb.TensorType Type, int[] Shape, byte[]? Data, Quant? Quant, int[]? ShapeSignature, bool IsVariable = false);
     private sealed record OpSpec(Fb.BuiltinOperator Code, string? Custom, int Version, int[] Inputs, int[] Outputs,
-        Fb.BuiltinOptions OptionsType, Func<FlatBufferBuilder, int>? Options, byte[]? CustomOptions);
+        Fb.BuiltinOptions OptionsType, Func<FlatBufferBuilder, int>? Options, byte[]? CustomOptions, int[]? Intermediates = null);
 
     private readonly List<TensorSpec> _tensors = [];
     private readonly Dictionary<int, SparseSpec> _sparse = new();
@@ -66,6 +66,20 @@ internal sealed class OpModelBuilder
     /// <summary>Adds an intermediate (neither input nor output, no data) tensor.</summary>
     public int Intermediate(string name, TensorType type, int[] shape, Quant? quant = null) => Tensor(name, type, shape, null, quant);
 
+    /// <summary>Adds a variable (state) tensor (is_variable, no data), such as an LSTM's output or cell state.</summary>
+    public int Variable(string name, TensorType type, int[] shape, Quant? quant = null)
+    {
+        _tensors.Add(new TensorSpec(name, (Fb.TensorType)(sbyte)type, shape, null, quant, null, IsVariable: true));
+        return _tensors.Count - 1;
+    }
+
+    /// <summary>Adds a variable tensor that also carries initial data (TFLite refuses such models).</summary>
+    public int VariableWithData<T>(string name, TensorType type, int[] shape, T[] values) where T : unmanaged
+    {
+        _tensors.Add(new TensorSpec(name, (Fb.TensorType)(sbyte)type, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), null, null, IsVariable: true));
+        return _tensors.Count - 1;
+    }
+
     /// <summary>Adds a constant tensor with raw little-endian data.</summary>
     public int Constant(string name, TensorType type, int[] shape, byte[] data, Quant? quant = null) =>
         Tensor(name, type, shape, data, quant);
@@ -82,9 +96,9 @@ internal sealed class OpModelBuilder
 
     /// <summary>Adds a builtin operator; <paramref name="options"/> builds its options table and returns its offset.</summary>
     public OpModelBuilder Op(Fb.BuiltinOperator code, int[] inputs, int[] outputs,
-        Fb.BuiltinOptions optionsType = Fb.BuiltinOptions.NONE, Func<FlatBufferBuilder, int>? options = null, int version = 1)
+        Fb.BuiltinOptions optionsType = Fb.BuiltinOptions.NONE, Func<FlatBufferBuilder, int>? options = null, int version = 1, int[]? intermediates = null)
     {
-        _ops.Add(new OpSpec(code, null, version, inputs, outputs, optionsType, options, null));
+        _ops.Add(new OpSpec(code, null, version, inputs, outputs, optionsType, options, null, intermediates));
         return this;
     }
 
@@ -143,7 +157,7 @@ internal sealed class OpModelBuilder
                 sp = Fb.SparsityParameters.CreateSparsityParameters(f, Fb.SparsityParameters.CreateTraversalOrderVector(f, ss.Traversal),
                     Fb.SparsityParameters.CreateBlockMapVector(f, ss.BlockMap), Fb.SparsityParameters.CreateDimMetadataVector(f, dims));
             }
-            tensorOffsets[i] = Fb.Tensor.CreateTensor(f, shape, t.Type, tensorBuffer[i], name, q, sparsityOffset: sp, shape_signatureOffset: sig);
+            tensorOffsets[i] = Fb.Tensor.CreateTensor(f, shape, t.Type, tensorBuffer[i], name, q, is_variable: t.IsVariable, sparsityOffset: sp, shape_signatureOffset: sig);
         }
 
         // Operator codes, one per distinct (code, custom, version).
@@ -159,7 +173,8 @@ internal sealed class OpModelBuilder
             var outs = Fb.Operator.CreateOutputsVector(f, o.Outputs);
             int opts = o.Options != null ? o.Options(f) : 0;
             VectorOffset custom = o.CustomOptions != null ? Fb.Operator.CreateCustomOptionsVector(f, o.CustomOptions) : default;
-            opOffsets[i] = Fb.Operator.CreateOperator(f, (uint)ci, ins, outs, o.OptionsType, opts, custom);
+            VectorOffset inter = o.Intermediates != null ? Fb.Operator.CreateIntermediatesVector(f, o.Intermediates) : default;
+            opOffsets[i] = Fb.Operator.CreateOperator(f, (uint)ci, ins, outs, o.OptionsType, opts, custom, intermediatesOffset: inter);
         }
         var codeOffsets = codes.Select(c =>
         {

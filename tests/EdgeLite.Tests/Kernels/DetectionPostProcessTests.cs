@@ -154,9 +154,7 @@ public class DetectionPostProcessTests
     {
         using var it = Build(Options(regular: true));
         Run(it);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        it.Invoke();
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(0, Allocations.OfInvoke(it));
     }
 }
 

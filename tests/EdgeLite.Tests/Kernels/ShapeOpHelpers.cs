@@ -16,9 +16,7 @@ internal static class ShapeOpHelpers
         var it = b.BuildInterpreter();
         for (int i = 0; i < inputs.Length; i++) it.GetInputTensor(i).CopyFromBytes(inputs[i]);
         it.Invoke();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        it.Invoke();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.OfInvoke(it));
         return it;
     }
 

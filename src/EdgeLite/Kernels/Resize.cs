@@ -121,7 +121,21 @@ internal sealed unsafe class ResizeBilinear : OpKernel
                     {
                         float ax = _ax[ox], ay = _ay[oy];
                         float* s = (float*)src; float* d = (float*)dst + o;
-                        for (int k = 0; k < c; k++)
+                        int k = 0;
+                        if (Vector256.IsHardwareAccelerated)
+                        {
+                            // the same operations in the same order, 8 channels at a time (no fused multiply-add)
+                            var vax = Vector256.Create(ax); var vay = Vector256.Create(ay);
+                            for (; k + 8 <= c; k += 8)
+                            {
+                                var vtl = Vector256.Load(s + tl + k); var vtr = Vector256.Load(s + tr + k);
+                                var vbl = Vector256.Load(s + bl + k); var vbr = Vector256.Load(s + br + k);
+                                var t = vtl + (vtr - vtl) * vax;
+                                var b = vbl + (vbr - vbl) * vax;
+                                (t + (b - t) * vay).Store(d + k);
+                            }
+                        }
+                        for (; k < c; k++)
                         {
                             float t = s[tl + k] + (s[tr + k] - s[tl + k]) * ax;
                             float b = s[bl + k] + (s[br + k] - s[bl + k]) * ax;

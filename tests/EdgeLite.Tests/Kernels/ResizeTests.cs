@@ -21,6 +21,30 @@ public class ResizeTests
         return m;
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void FloatBilinearOverManyChannelsEqualsEachChannelAlone(bool align, bool half)
+    {
+        // 19 channels: two 8-wide vector steps and a scalar tail; each channel resized alone (scalar path) must give the
+        // same bits
+        const int c = 19;
+        var rng = new Random(3);
+        var input = new float[2 * 3 * 5 * c];
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(rng.NextDouble() * 200 - 100);
+        using var all = OpRun.Invoke(Resize(true, TensorType.Float32, [2, 3, 5, c], 7, 4, align, half), input);
+        var got = all.Output<float>();
+        for (int k = 0; k < c; k++)
+        {
+            var one = new float[2 * 3 * 5];
+            for (int i = 0; i < one.Length; i++) one[i] = input[i * c + k];
+            using var single = OpRun.Invoke(Resize(true, TensorType.Float32, [2, 3, 5, 1], 7, 4, align, half), one);
+            var expected = single.Output<float>();
+            for (int i = 0; i < expected.Length; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(got[i * c + k]));
+        }
+    }
+
     [Fact]
     public void BilinearHalfPixelCentersClampAtTheBorders()
     {

@@ -133,8 +133,35 @@ internal static unsafe class DepthwiseKernels
             Requantize512(a2, c, s).Store(o + 2 * oStep + c); Requantize512(a3, c, s).Store(o + 3 * oStep + c);
         }
         if (c < channels)
-            for (int i = 0; i < 4; i++)
-                Quantized(SimdLevel.Avx512, x + i * step, offs, taps, count, w, wStride, channels, zp, o + i * oStep, s, c);
+        {
+            // the last 1..15 channels of the four pixels: masked 16-byte input loads (nothing read past the channels),
+            // weights padded to 16, masked stores; lanes past the channels compute garbage that is never stored
+            int n = channels - c;
+            var mask = Vector128.LessThan(ByteIndices, Vector128.Create((byte)n));
+            Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int t = 0; t < count; t++)
+            {
+                var wv = Vector512.Load(w + taps[t] * wStride + c);
+                byte* p = x + offs[t] + c;
+                var b0 = Avx512BW.VL.MaskLoad(p, mask, Vector128<byte>.Zero); var b1 = Avx512BW.VL.MaskLoad(p + step, mask, Vector128<byte>.Zero);
+                var b2 = Avx512BW.VL.MaskLoad(p + 2 * step, mask, Vector128<byte>.Zero); var b3 = Avx512BW.VL.MaskLoad(p + 3 * step, mask, Vector128<byte>.Zero);
+                Vector512<int> x0, x1, x2, x3;
+                if (signed)
+                {
+                    x0 = Avx512F.ConvertToVector512Int32(b0.AsSByte()); x1 = Avx512F.ConvertToVector512Int32(b1.AsSByte());
+                    x2 = Avx512F.ConvertToVector512Int32(b2.AsSByte()); x3 = Avx512F.ConvertToVector512Int32(b3.AsSByte());
+                }
+                else
+                {
+                    x0 = Avx512F.ConvertToVector512Int32(b0); x1 = Avx512F.ConvertToVector512Int32(b1);
+                    x2 = Avx512F.ConvertToVector512Int32(b2); x3 = Avx512F.ConvertToVector512Int32(b3);
+                }
+                a0 += Avx512F.MultiplyLow(x0 - vzp, wv); a1 += Avx512F.MultiplyLow(x1 - vzp, wv);
+                a2 += Avx512F.MultiplyLow(x2 - vzp, wv); a3 += Avx512F.MultiplyLow(x3 - vzp, wv);
+            }
+            Store16(Requantize512(a0, c, s), o + c, n); Store16(Requantize512(a1, c, s), o + oStep + c, n);
+            Store16(Requantize512(a2, c, s), o + 2 * oStep + c, n); Store16(Requantize512(a3, c, s), o + 3 * oStep + c, n);
+        }
     }
 
     /// <summary>Float twin of <see cref="Quantized4"/> (strides in elements).</summary>
@@ -159,8 +186,24 @@ internal static unsafe class DepthwiseKernels
             StoreF512(a2, c, o + 2 * oStep + c, 16, s); StoreF512(a3, c, o + 3 * oStep + c, 16, s);
         }
         if (c < channels)
-            for (int i = 0; i < 4; i++)
-                Float(SimdLevel.Avx512, x + i * step, offs, taps, count, w, wStride, channels, o + i * oStep, s, c);
+        {
+            // the last 1..15 channels of the four pixels: masked input loads (nothing read past the channels), weights
+            // padded to 16, the same fused multiply-adds per lane as the one-pixel kernel
+            int n = channels - c;
+            var mask = Vector512.LessThan(IntIndices, Vector512.Create(n)).AsSingle();
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int t = 0; t < count; t++)
+            {
+                var wv = Vector512.Load(w + taps[t] * wStride + c);
+                float* p = x + offs[t] + c;
+                a0 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(p, mask, Vector512<float>.Zero), wv, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(p + step, mask, Vector512<float>.Zero), wv, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(p + 2 * step, mask, Vector512<float>.Zero), wv, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(p + 3 * step, mask, Vector512<float>.Zero), wv, a3);
+            }
+            StoreF512(a0, c, o + c, n, s); StoreF512(a1, c, o + oStep + c, n, s);
+            StoreF512(a2, c, o + 2 * oStep + c, n, s); StoreF512(a3, c, o + 3 * oStep + c, n, s);
+        }
     }
 
     /// <summary>

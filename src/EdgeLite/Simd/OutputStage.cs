@@ -58,12 +58,12 @@ internal static unsafe class OutputStage
 
     // lane indices as properties of constants (static readonly fields would cost a class-init helper call in
     // AggressiveOptimization methods, and that call would make the JIT spill the accumulators)
-    private static Vector128<byte> ByteIndices
+    internal static Vector128<byte> ByteIndices
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     }
-    private static Vector512<int> IntIndices
+    internal static Vector512<int> IntIndices
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

@@ -150,23 +150,34 @@ internal static unsafe class GemmKernels
     private static void Q512x8<TTwo>(int* a, int aStride, int pairs, short* w0, short* w1, byte* o, int oStride, int c0, int nc, in QuantizedOutputStage s)
         where TTwo : struct, IFlag
     {
-        int* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
-        int* a4 = a + 4 * aStride, a5 = a + 5 * aStride, a6 = a + 6 * aStride, a7 = a + 7 * aStride;
+        // Eight rows addressed from two moving pointers and two byte strides ([p], [p + s], [p + 2s], [p + 3s]): eight
+        // row pointers plus an index did not fit the general registers and the JIT re-loaded spilled ones every step.
+        byte* p0 = (byte*)a, p4 = (byte*)(a + 4 * aStride);
+        nint sb = (nint)aStride * 4, s3 = 3 * sb;
         Vector512<int> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
         Vector512<int> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
         for (int p = 0; p < pairs; p++)
         {
+            var x0 = Vector512.Create(*(int*)p0).AsInt16(); var x1 = Vector512.Create(*(int*)(p0 + sb)).AsInt16();
+            var x2 = Vector512.Create(*(int*)(p0 + 2 * sb)).AsInt16(); var x3 = Vector512.Create(*(int*)(p0 + s3)).AsInt16();
+            var x4 = Vector512.Create(*(int*)p4).AsInt16(); var x5 = Vector512.Create(*(int*)(p4 + sb)).AsInt16();
+            var x6 = Vector512.Create(*(int*)(p4 + 2 * sb)).AsInt16(); var x7 = Vector512.Create(*(int*)(p4 + s3)).AsInt16();
             var v0 = Vector512.Load(w0).AsInt16();
-            c00 = Madd(a0[p], v0, c00); c10 = Madd(a1[p], v0, c10); c20 = Madd(a2[p], v0, c20); c30 = Madd(a3[p], v0, c30);
-            c40 = Madd(a4[p], v0, c40); c50 = Madd(a5[p], v0, c50); c60 = Madd(a6[p], v0, c60); c70 = Madd(a7[p], v0, c70);
+            c00 += Avx512BW.MultiplyAddAdjacent(x0, v0); c10 += Avx512BW.MultiplyAddAdjacent(x1, v0);
+            c20 += Avx512BW.MultiplyAddAdjacent(x2, v0); c30 += Avx512BW.MultiplyAddAdjacent(x3, v0);
+            c40 += Avx512BW.MultiplyAddAdjacent(x4, v0); c50 += Avx512BW.MultiplyAddAdjacent(x5, v0);
+            c60 += Avx512BW.MultiplyAddAdjacent(x6, v0); c70 += Avx512BW.MultiplyAddAdjacent(x7, v0);
             w0 += 2 * Panel;
             if (TTwo.Value)
             {
                 var v1 = Vector512.Load(w1).AsInt16();
-                c01 = Madd(a0[p], v1, c01); c11 = Madd(a1[p], v1, c11); c21 = Madd(a2[p], v1, c21); c31 = Madd(a3[p], v1, c31);
-                c41 = Madd(a4[p], v1, c41); c51 = Madd(a5[p], v1, c51); c61 = Madd(a6[p], v1, c61); c71 = Madd(a7[p], v1, c71);
+                c01 += Avx512BW.MultiplyAddAdjacent(x0, v1); c11 += Avx512BW.MultiplyAddAdjacent(x1, v1);
+                c21 += Avx512BW.MultiplyAddAdjacent(x2, v1); c31 += Avx512BW.MultiplyAddAdjacent(x3, v1);
+                c41 += Avx512BW.MultiplyAddAdjacent(x4, v1); c51 += Avx512BW.MultiplyAddAdjacent(x5, v1);
+                c61 += Avx512BW.MultiplyAddAdjacent(x6, v1); c71 += Avx512BW.MultiplyAddAdjacent(x7, v1);
                 w1 += 2 * Panel;
             }
+            p0 += 4; p4 += 4;
         }
         Store16(Requantize512(c00, c0, s), o, nc); Store16(Requantize512(c10, c0, s), o + oStride, nc);
         Store16(Requantize512(c20, c0, s), o + 2 * oStride, nc); Store16(Requantize512(c30, c0, s), o + 3 * oStride, nc);

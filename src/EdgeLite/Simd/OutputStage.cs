@@ -46,6 +46,7 @@ internal static unsafe class OutputStage
     {
         if (n >= 16) { v.Store(dst); return; }
         if (n <= 0) return;
+        if (n == 8) { *(ulong*)dst = v.AsUInt64().ToScalar(); return; } // plain store: masked ones cost more
         if (Avx512BW.VL.IsSupported)
         {
             Avx512BW.VL.MaskStore(dst, Vector128.LessThan(ByteIndices, Vector128.Create((byte)n)), v);
@@ -104,6 +105,8 @@ internal static unsafe class OutputStage
         var v = Avx512F.Min(Avx512F.Max(acc + Vector512.Load(s.Bias + c), Vector512.Create(s.Min)), Vector512.Create(s.Max));
         if (n >= 16) { v.Store(dst); return; }
         if (n <= 0) return;
+        // 8 channels (small MediaPipe layers): a plain 256-bit store; masked stores cost more (hand_recrop's 3→8 conv)
+        if (n == 8) { v.GetLower().Store(dst); return; }
         Avx512F.MaskStore(dst, Vector512.LessThan(IntIndices, Vector512.Create(n)).AsSingle(), v);
     }
 

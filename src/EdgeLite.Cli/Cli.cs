@@ -21,7 +21,7 @@ public static class Cli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive)
     {
         var verbose = new Option<bool>("--verbose") { Description = "Print stack traces of errors", Recursive = true };
-        var root = new RootCommand("edgelite: run TensorFlow Lite models from .NET (classify, run, inspect, bench)");
+        var root = new RootCommand("edgelite: run TensorFlow Lite models from .NET (classify, detect, segment, pose, run, inspect, bench)");
         root.Options.Add(verbose);
         var io = new CommandIO(stdout, stderr, interactive);
         root.Subcommands.Add(ClassifyCommand.Create(io));

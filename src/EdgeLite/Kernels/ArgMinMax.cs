@@ -16,6 +16,9 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
     private int _outer, _axisSize, _inner;
     private TensorType _type;
     private bool _wide;
+    // RunLastAxis8: 0xFF in the lanes of the axis; lanes past it are forced to 0 (the unsigned minimum), so they
+    // cannot beat a valid lane and ties still go to the lowest index
+    private Vector256<byte> _laneMask;
 
     public override void Prepare(KernelContext context)
     {
@@ -38,6 +41,8 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         for (int i = (int)axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
         _axisSize = x.Dim((int)axis);
         if (_axisSize == 0 && _outer * _inner != 0) throw context.Invalid($"axis {a0} has size 0");
+        _laneMask = Vector256.LessThan(Vector256.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+            21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31), Vector256.Create((byte)Math.Min(_axisSize, 32)));
         var shape = new int[x.Rank - 1];
         for (int i = 0, j = 0; i < x.Rank; i++) if (i != axis) shape[j++] = x.Dim(i);
         context.SetOutputShape(0, shape);
@@ -74,10 +79,7 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         int n = _outer, c = _axisSize;
         uint valid = c == 32 ? uint.MaxValue : (1u << c) - 1;
         var f = Vector256.Create(flip);
-        // lanes ≥ c are forced to 0 (the unsigned minimum): they cannot beat a valid lane, and ties go to the lowest
-        Span<byte> laneMask = stackalloc byte[32];
-        for (int k = 0; k < 32; k++) laneMask[k] = k < c ? (byte)0xFF : (byte)0;
-        var keep = Vector256.Create((ReadOnlySpan<byte>)laneMask);
+        var keep = _laneMask;
         long total = (long)n * c;
         int o = 0;
         for (; o < n && (long)o * c + 32 <= total; o++)

@@ -1,13 +1,5 @@
 namespace EdgeLite.Kernels;
 
-/// <summary>Reads one int32 or int64 index.</summary>
-internal static unsafe class IndexReader
-{
-    public static long Read(byte* p, long i, bool wide) => wide ? ((long*)p)[i] : ((int*)p)[i];
-
-    public static bool IsIndexType(TensorType t) => t is TensorType.Int32 or TensorType.Int64;
-}
-
 /// <summary>
 /// GATHER as TFLite's gather.cc: out = params[batch..., outer..., indices[batch..., i...], inner...] with
 /// output shape params[:axis] + indices[batch_dims:] + params[axis+1:]; axis and batch_dims may be negative;

@@ -13,15 +13,8 @@ public class ZooTests
         ["model_invoking_error"] = "fake-op-double",
     };
 
-    public static TheoryData<string> AllModels()
-    {
-        var d = new TheoryData<string>();
-        foreach (var p in SharedData.AllModels()) d.Add(Path.GetFileNameWithoutExtension(p));
-        return d;
-    }
-
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(SharedData.ModelStems), MemberType = typeof(SharedData))]
     public void RunsIdenticallyOnOneAndTwoThreadsWithoutAllocating(string stem)
     {
         using var model = EdgeLite.Model.FromFile(SharedData.Model(stem));

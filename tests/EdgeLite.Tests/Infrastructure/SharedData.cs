@@ -34,6 +34,14 @@ public static class SharedData
         throw new FileNotFoundException($"zoo model {stem} not found under {Models}");
     }
 
+    /// <summary>Every zoo model's file stem, as xunit theory data.</summary>
+    public static TheoryData<string> ModelStems()
+    {
+        var d = new TheoryData<string>();
+        foreach (var p in AllModels()) d.Add(Path.GetFileNameWithoutExtension(p));
+        return d;
+    }
+
     public static IEnumerable<string> AllModels() =>
         Directory.GetDirectories(Models).SelectMany(d => Directory.GetFiles(d, "*.tflite")).OrderBy(p => p, StringComparer.Ordinal);
 

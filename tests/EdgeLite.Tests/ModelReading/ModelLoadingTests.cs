@@ -2,15 +2,8 @@ namespace EdgeLite.Tests.ModelReading;
 
 public class ModelLoadingTests
 {
-    public static TheoryData<string> ZooModels()
-    {
-        var d = new TheoryData<string>();
-        foreach (var p in SharedData.AllModels()) d.Add(Path.GetFileNameWithoutExtension(p));
-        return d;
-    }
-
     [Theory]
-    [MemberData(nameof(ZooModels))]
+    [MemberData(nameof(SharedData.ModelStems), MemberType = typeof(SharedData))]
     public void EveryZooModelLoadsFromFileAndBytesAlike(string stem)
     {
         var path = SharedData.Model(stem);

@@ -42,3 +42,11 @@ internal static unsafe class Elements
         return e;
     }
 }
+
+/// <summary>Reads one int32 or int64 index.</summary>
+internal static unsafe class IndexReader
+{
+    public static long Read(byte* p, long i, bool wide) => wide ? ((long*)p)[i] : ((int*)p)[i];
+
+    public static bool IsIndexType(TensorType t) => t is TensorType.Int32 or TensorType.Int64;
+}

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeLite.Quantization;
 
 namespace EdgeLite.Kernels;
@@ -17,6 +18,7 @@ internal sealed unsafe class Quantize : OpKernel
     private int _zpIn, _zpOut, _m, _s, _qmin, _qmax;
     private bool _xnn;
     private int _xnnMultiplier, _xnnBias;
+    private readonly short[] _lut = new short[256];
 
     public override void Prepare(KernelContext context)
     {
@@ -43,6 +45,11 @@ internal sealed unsafe class Quantize : OpKernel
                 _xnn = true;
             }
         }
+        if (_in is TensorType.UInt8 or TensorType.Int8)
+        {
+            int first = _in == TensorType.UInt8 ? 0 : -128;
+            for (int v = 0; v < 256; v++) _lut[v] = (short)Requantize(first + v);
+        }
         context.SetOutputShape(0, x.Shape);
     }
 
@@ -51,26 +58,86 @@ internal sealed unsafe class Quantize : OpKernel
         var xt = context.Input(0); var yt = context.Output(0);
         byte* x = xt.DataPointer, y = yt.DataPointer;
         int n = xt.ElementCount;
-        for (int i = 0; i < n; i++)
+        if (_in == TensorType.Float32) { FromFloat((float*)x, y, n); return; }
+        if (_in != TensorType.Int16)
         {
-            int q;
-            if (_in == TensorType.Float32)
-                q = (int)MathF.Round(((float*)x)[i] / _scale, MidpointRounding.AwayFromZero) + _zpOut;
-            else if (_xnn)
-                q = (_xnnBias + (_in == TensorType.UInt8 ? x[i] : ((sbyte*)x)[i]) * _xnnMultiplier) >> 8;
-            else
+            // 8-bit input: every requantization is a function of the byte, tabulated at Prepare
+            fixed (short* lut = _lut)
             {
-                int v = _in switch { TensorType.UInt8 => x[i], TensorType.Int8 => ((sbyte*)x)[i], _ => ((short*)x)[i] } - _zpIn;
-                q = QuantizationUtils.MultiplyByQuantizedMultiplier(v, _m, _s) + _zpOut;
+                short* t = _in == TensorType.Int8 ? lut + 128 : lut;
+                bool signed = _in == TensorType.Int8;
+                if (_out == TensorType.Int16)
+                {
+                    short* o = (short*)y;
+                    if (signed) for (int i = 0; i < n; i++) o[i] = t[(sbyte)x[i]];
+                    else for (int i = 0; i < n; i++) o[i] = t[x[i]];
+                }
+                else if (signed) for (int i = 0; i < n; i++) y[i] = (byte)t[(sbyte)x[i]];
+                else for (int i = 0; i < n; i++) y[i] = (byte)t[x[i]];
             }
-            q = q < _qmin ? _qmin : q > _qmax ? _qmax : q;
-            switch (_out)
+            return;
+        }
+        for (int i = 0; i < n; i++) Store(y, i, Requantize(((short*)x)[i]));
+    }
+
+    /// <summary>One quantized input value → the output value.</summary>
+    private int Requantize(int x)
+    {
+        int q = _xnn ? (_xnnBias + x * _xnnMultiplier) >> 8 : QuantizationUtils.MultiplyByQuantizedMultiplier(x - _zpIn, _m, _s) + _zpOut;
+        return q < _qmin ? _qmin : q > _qmax ? _qmax : q;
+    }
+
+    private void Store(byte* y, int i, int q)
+    {
+        switch (_out)
+        {
+            case TensorType.UInt8: y[i] = (byte)q; break;
+            case TensorType.Int8: ((sbyte*)y)[i] = (sbyte)q; break;
+            default: ((short*)y)[i] = (short)q; break;
+        }
+    }
+
+    /// <summary>
+    /// q = clamp(round_half_away(x / s) + zp) (TFLite's float quantization), 16 values at a time; NaN gives the zero
+    /// point. Rounding is built from truncation: t = trunc(v), and |v - t| (exact in float) ≥ 0.5 steps away from 0.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void FromFloat(float* x, byte* y, int n)
+    {
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var s = Vector128.Create(_scale); var half = Vector128.Create(0.5f); var one = Vector128<float>.One;
+            var zp = Vector128.Create((float)_zpOut); var lo = Vector128.Create((float)_qmin); var hi = Vector128.Create((float)_qmax);
+            for (; i + 16 <= n; i += 16)
             {
-                case TensorType.UInt8: y[i] = (byte)q; break;
-                case TensorType.Int8: ((sbyte*)y)[i] = (sbyte)q; break;
-                default: ((short*)y)[i] = (short)q; break;
+                var q0 = Round(Vector128.Load(x + i), s, half, one, zp, lo, hi);
+                var q1 = Round(Vector128.Load(x + i + 4), s, half, one, zp, lo, hi);
+                var q2 = Round(Vector128.Load(x + i + 8), s, half, one, zp, lo, hi);
+                var q3 = Round(Vector128.Load(x + i + 12), s, half, one, zp, lo, hi);
+                Vector128<short> a = Vector128.Narrow(q0, q1), b = Vector128.Narrow(q2, q3);
+                if (_out == TensorType.Int16) { a.Store((short*)y + i); b.Store((short*)y + i + 8); }
+                else if (_out == TensorType.Int8) Vector128.Narrow(a, b).Store((sbyte*)y + i);
+                else Vector128.Narrow(a.AsUInt16(), b.AsUInt16()).Store(y + i);
             }
         }
+        for (; i < n; i++)
+        {
+            float v = x[i] / _scale, t = MathF.Truncate(v);
+            float r = t + (MathF.Abs(v - t) >= 0.5f ? MathF.CopySign(1f, v) : 0f) + _zpOut;
+            Store(y, i, float.IsNaN(r) ? _zpOut : r <= _qmin ? _qmin : r >= _qmax ? _qmax : (int)r);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Round(Vector128<float> x, Vector128<float> s, Vector128<float> half, Vector128<float> one,
+        Vector128<float> zp, Vector128<float> lo, Vector128<float> hi)
+    {
+        var v = x / s;
+        var t = Vector128.Truncate(v);
+        var r = t + Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(Vector128.Abs(v - t), half), Vector128.CopySign(one, v), Vector128<float>.Zero) + zp;
+        r = Vector128.ConditionalSelect(Vector128.Equals(r, r), r, zp);
+        return Vector128.ConvertToInt32(Vector128.MinNative(Vector128.MaxNative(r, lo), hi));
     }
 }
 

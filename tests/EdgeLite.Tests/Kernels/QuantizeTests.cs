@@ -30,6 +30,42 @@ public class QuantizeTests
         Assert.Equal(new sbyte[] { 7, -13, 127 }, it.Output<sbyte>());
     }
 
+    [Theory]
+    [InlineData(TensorType.UInt8, 0.37f, 131)]
+    [InlineData(TensorType.Int8, 0.05f, -7)]
+    [InlineData(TensorType.Int16, 0.001f, 0)]
+    public void FloatVectorPathMatchesRoundHalfAwayFromZero(TensorType type, float scale, int zp)
+    {
+        // 16 at a time plus a scalar tail: exact ties (k + 0.5)·s both signs, values just off the ties, huge values,
+        // infinities and NaN (→ the zero point)
+        var rng = new Random(7);
+        var x = new float[4 * 16 + 7];
+        for (int i = 0; i < x.Length; i++)
+        {
+            int k = rng.Next(-300, 300);
+            x[i] = (i % 4) switch
+            {
+                0 => (k + 0.5f) * scale,
+                1 => MathF.BitIncrement((k + 0.5f) * scale),
+                2 => MathF.BitDecrement((k - 0.5f) * scale),
+                _ => (float)(rng.NextDouble() - 0.5) * 700 * scale,
+            };
+        }
+        x[5] = 1e30f; x[9] = -1e30f; x[13] = float.PositiveInfinity; x[17] = float.NegativeInfinity; x[21] = float.NaN;
+        x[x.Length - 1] = float.NaN; x[x.Length - 2] = 3e9f;
+        var (lo, hi) = type switch { TensorType.UInt8 => (0, 255), TensorType.Int8 => (-128, 127), _ => (-32768, 32767) };
+        var expected = x.Select(v => float.IsNaN(v) ? zp
+            : Math.Clamp(Math.Round((double)(v / scale), MidpointRounding.AwayFromZero) + zp, lo, hi)).Select(d => (int)d).ToArray();
+        using var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.Float32, type, x.Length, null, Quant.PerTensor(scale, zp)), x);
+        int[] actual = type switch
+        {
+            TensorType.UInt8 => it.Output<byte>().Select(v => (int)v).ToArray(),
+            TensorType.Int8 => it.Output<sbyte>().Select(v => (int)v).ToArray(),
+            _ => it.Output<short>().Select(v => (int)v).ToArray(),
+        };
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void UInt8ToInt8RequantizesTheZeroPoint()
     {
@@ -37,6 +73,19 @@ public class QuantizeTests
         using var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.UInt8, TensorType.Int8, 3, Quant.PerTensor(0.2f, 128), Quant.PerTensor(0.2f, 0)),
             new byte[] { 200, 0, 128 });
         Assert.Equal(new sbyte[] { 72, -128, 0 }, it.Output<sbyte>());
+    }
+
+    [Fact]
+    public void EveryEightBitInputValueGoesThroughTheTable()
+    {
+        // all 256 values: int8 → uint8 (same scale, zero point -5 → 120) and uint8 → int16 (scale 0.4 → 0.1: ×4)
+        var all = Enumerable.Range(0, 256).ToArray();
+        using (var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.Int8, TensorType.UInt8, 256, Quant.PerTensor(0.25f, -5), Quant.PerTensor(0.25f, 120)),
+                   all.Select(v => (sbyte)(v - 128)).ToArray()))
+            Assert.Equal(all.Select(v => (byte)Math.Clamp(v - 128 + 5 + 120, 0, 255)).ToArray(), it.Output<byte>());
+        using (var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.UInt8, TensorType.Int16, 256, Quant.PerTensor(0.4f, 100), Quant.PerTensor(0.1f, 3)),
+                   all.Select(v => (byte)v).ToArray()))
+            Assert.Equal(all.Select(v => (short)((v - 100) * 4 + 3)).ToArray(), it.Output<short>());
     }
 
     [Fact]

@@ -20,7 +20,8 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var profile = new Option<bool>("--profile") { Description = "Also time every operator (as TFLite's --enable_op_profiling): totals by op type and the slowest operators" };
-        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, warmupSecs, threads, json, profile };
+        var allOps = new Option<bool>("--all-ops") { Description = "With --profile: list every operator in graph order, not only the 15 slowest" };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, warmupSecs, threads, json, profile, allOps };
         cmd.SetAction(p =>
         {
             int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
@@ -78,24 +79,27 @@ internal static class BenchCommand
                 o.WriteLine($"latency          min {Common.F(min)}  median {Common.F(median)}  mean {Common.F(mean)}  p90 {Common.F(p90)}  max {Common.F(max)} ms");
                 o.WriteLine($"arena            {it.ArenaBytes:N0} bytes (tensors unshared: {it.UnsharedTensorBytes:N0}), packed weights {it.PersistentBytes:N0} bytes");
                 o.WriteLine($"peak working set {peak / (1024.0 * 1024.0):F1} MiB");
-                if (p.GetValue(profile)) WriteProfile(o, it.GetOperatorProfile());
+                if (p.GetValue(profile)) WriteProfile(o, it.GetOperatorProfile(), m.MainSubgraph, p.GetValue(allOps));
             }
             return Cli.Ok;
         });
         return cmd;
     }
 
-    private static void WriteProfile(TextWriter o, IReadOnlyList<OperatorProfile> ops)
+    private static void WriteProfile(TextWriter o, IReadOnlyList<OperatorProfile> ops, SubgraphDescription sg, bool all)
     {
         double total = ops.Sum(x => x.MeanMilliseconds);
+        long Macs(OperatorProfile x) => x.OperatorIndex < sg.Operators.Count ? InspectCommand.Macs(sg, sg.Operators[x.OperatorIndex]) : 0;
+        // giga-operations per second, a multiply-add counting two (as docs/performance.md's GEMM figures)
+        static string Gops(long macs, double ms) => macs > 0 && ms > 0 ? $"{2 * macs / (ms * 1e6),7:F1}" : "       ";
         o.WriteLine();
-        o.WriteLine($"operator profile (mean per invoke; sum {Common.F(total)} ms)");
-        o.WriteLine($"  {"op type",-28} {"count",5} {"ms",9} {"%",6}");
-        foreach (var g in ops.GroupBy(x => x.OpName).Select(g => (Name: g.Key, Count: g.Count(), Ms: g.Sum(x => x.MeanMilliseconds))).OrderByDescending(g => g.Ms))
-            o.WriteLine($"  {g.Name,-28} {g.Count,5} {g.Ms,9:F3} {100 * g.Ms / Math.Max(total, 1e-12),6:F1}");
+        o.WriteLine($"operator profile (mean per invoke; sum {Common.F(total)} ms; GOP/s = 2·MACs / time)");
+        o.WriteLine($"  {"op type",-28} {"count",5} {"ms",9} {"%",6} {"GOP/s",7}");
+        foreach (var g in ops.GroupBy(x => x.OpName).Select(g => (Name: g.Key, Count: g.Count(), Ms: g.Sum(x => x.MeanMilliseconds), Macs: g.Sum(Macs))).OrderByDescending(g => g.Ms))
+            o.WriteLine($"  {g.Name,-28} {g.Count,5} {g.Ms,9:F3} {100 * g.Ms / Math.Max(total, 1e-12),6:F1} {Gops(g.Macs, g.Ms)}");
         o.WriteLine();
-        o.WriteLine($"  {"slowest operators",-28} {"output shape",-18} {"ms",9} {"%",6}");
-        foreach (var x in ops.OrderByDescending(x => x.MeanMilliseconds).Take(15))
-            o.WriteLine($"  {$"#{x.OperatorIndex} {x.OpName}",-28} {"[" + string.Join(",", x.OutputShape) + "]",-18} {x.MeanMilliseconds,9:F3} {100 * x.MeanMilliseconds / Math.Max(total, 1e-12),6:F1}");
+        o.WriteLine($"  {(all ? "operators, in order" : "slowest operators"),-28} {"output shape",-18} {"ms",9} {"%",6} {"GOP/s",7}");
+        foreach (var x in all ? ops.OrderBy(x => x.OperatorIndex) : ops.OrderByDescending(x => x.MeanMilliseconds).Take(15))
+            o.WriteLine($"  {$"#{x.OperatorIndex} {x.OpName}",-28} {"[" + string.Join(",", x.OutputShape) + "]",-18} {x.MeanMilliseconds,9:F3} {100 * x.MeanMilliseconds / Math.Max(total, 1e-12),6:F1} {Gops(Macs(x), x.MeanMilliseconds)}");
     }
 }

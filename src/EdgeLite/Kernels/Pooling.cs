@@ -14,6 +14,7 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
     private TensorType _type;
     private int _n, _h, _w, _c, _outH, _outW, _fh, _fw, _sh, _sw, _padH, _padW, _qmin, _qmax;
     private float _fmin, _fmax;
+    private int[] _sums = [];
 
     public override void Prepare(KernelContext context)
     {
@@ -40,6 +41,7 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
             }
             default: throw context.Unsupported($"type {_type.ToDTypeName()}");
         }
+        if (!max && _type != TensorType.Float32) _sums = new int[_c];
         context.SetOutputShape(0, [_n, _outH, _outW, _c]);
     }
 
@@ -51,9 +53,9 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
     private int VectorChannels(byte* x, byte* y, int b, int y0, int x0, int fy0, int fy1, int fx0, int fx1, int count, long outBase)
     {
         int ch = 0;
-        if (!Vector256.IsHardwareAccelerated) return 0;
         if (_type == TensorType.Float32)
         {
+            if (!Vector256.IsHardwareAccelerated) return 0;
             var mn = Vector256.Create(_fmin); var mx = Vector256.Create(_fmax);
             for (; ch + 8 <= _c; ch += 8)
             {
@@ -69,8 +71,9 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
             }
             return ch;
         }
-        if (!max) return 0;
+        if (!Vector128.IsHardwareAccelerated) return 0;
         bool signed = _type == TensorType.Int8;
+        if (!max) return AverageQuantized(x, y, b, y0, x0, fy0, fy1, fx0, fx1, count, outBase, signed);
         for (; ch + 16 <= _c; ch += 16)
         {
             Vector128<byte> accU = Vector128<byte>.Zero; Vector128<sbyte> accS = Vector128.Create(sbyte.MinValue);
@@ -84,6 +87,42 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
             else Vector128.Min(Vector128.Max(accU, Vector128.Create((byte)_qmin)), Vector128.Create((byte)_qmax)).Store(y + outBase + ch);
         }
         return ch;
+    }
+
+    /// <summary>
+    /// Quantized average of one output pixel: the window summed 16 channels at a time into <see cref="_sums"/> (exact
+    /// int32), then per channel TFLite's rounded division. Returns the channels done (all).
+    /// </summary>
+    private int AverageQuantized(byte* x, byte* y, int b, int y0, int x0, int fy0, int fy1, int fx0, int fx1, int count, long outBase, bool signed)
+    {
+        fixed (int* sums = _sums)
+        {
+            new Span<int>(sums, _c).Clear();
+            for (int fy = fy0; fy < fy1; fy++)
+                for (int fx = fx0; fx < fx1; fx++)
+                {
+                    byte* p = x + (((long)b * _h + y0 + fy) * _w + x0 + fx) * _c;
+                    int ch = 0;
+                    for (; ch + 16 <= _c; ch += 16)
+                    {
+                        Vector128<short> lo, hi;
+                        if (signed) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)p + ch));
+                        else { var (l, h) = Vector128.Widen(Vector128.Load(p + ch)); lo = l.AsInt16(); hi = h.AsInt16(); }
+                        var (a, bb) = Vector128.Widen(lo); var (c, d) = Vector128.Widen(hi);
+                        (Vector128.Load(sums + ch) + a).Store(sums + ch); (Vector128.Load(sums + ch + 4) + bb).Store(sums + ch + 4);
+                        (Vector128.Load(sums + ch + 8) + c).Store(sums + ch + 8); (Vector128.Load(sums + ch + 12) + d).Store(sums + ch + 12);
+                    }
+                    for (; ch < _c; ch++) sums[ch] += signed ? ((sbyte*)p)[ch] : p[ch];
+                }
+            for (int ch = 0; ch < _c; ch++)
+            {
+                int acc = sums[ch];
+                acc = count == 0 ? 0 : acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                acc = acc < _qmin ? _qmin : acc > _qmax ? _qmax : acc;
+                if (signed) ((sbyte*)y)[outBase + ch] = (sbyte)acc; else y[outBase + ch] = (byte)acc;
+            }
+        }
+        return _c;
     }
 
     public override void Eval(KernelContext context)

@@ -26,6 +26,9 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private float* _wf;       // [tap][cPad] (float)
     private int* _allOffs;    // interior pixels: offsets of every tap from the window's top-left input pixel
     private int* _allTaps;
+    private int _blocks32;    // quantized, AVX-512: channel blocks of 32 for the tap-pair kernel (0 = not used)
+    private short* _wPairs;   // DepthwiseKernels.PackPairs layout
+    private int* _pairCorr;
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
     private Work _work = null!;
@@ -79,6 +82,15 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 }
             _w = KernelContext.AddressOf(wi);
             _stage = _q.CreateOutputStage(context, _cPad);
+            if (_level == SimdLevel.Avx512 && _mult == 1 && _outC >= 32)
+            {
+                _blocks32 = _outC / 32;
+                var packed = context.AllocatePersistent<short>((_taps + 1) / 2 * _blocks32 * 64);
+                var corr = context.AllocatePersistent<int>(_blocks32 * 32);
+                _wPairs = KernelContext.AddressOf(packed);
+                _pairCorr = KernelContext.AddressOf(corr);
+                DepthwiseKernels.PackPairs(_w, _cPad, _taps, _blocks32, _q.InputZeroPoint, _wPairs, _pairCorr);
+            }
         }
         var offs = context.AllocatePersistent<int>(_taps);
         var taps = context.AllocatePersistent<int>(_taps);
@@ -141,7 +153,11 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 {
                     // four interior pixels at once: each weight vector loaded once for the four
                     if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * ci, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage);
-                    else DepthwiseKernels.Quantized4(x, _strideW * ci, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o, co, _stage);
+                    else
+                    {
+                        int done = _blocks32 > 0 ? DepthwiseKernels.Quantized4Pairs(x, _strideW * ci, _allOffs, _taps, _wPairs, _pairCorr, _blocks32, o, co, _stage) : 0;
+                        if (done < co) DepthwiseKernels.Quantized4(x, _strideW * ci, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o, co, _stage, done);
+                    }
                     ox += 3;
                     continue;
                 }

@@ -83,6 +83,10 @@ public class DepthwiseConv2DTests
             new Problem(type, 1, 28, 28, 144, 144, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 0, true),
             new Problem(type, 1, 29, 29, 40, 40, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 1, true),
             new Problem(type, 2, 9, 11, 21, 21, 5, 5, 2, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 2, true),
+            // tap-pair kernel (AVX-512, blocks of 32 channels): 96 = 3·32 with an odd 5x5 tap count and dilation 2,
+            // an even 1x2 filter, 80 = 2·32 + 16 (the last 16 through the one-tap kernel)
+            new Problem(type, 1, 17, 19, 96, 96, 5, 5, 1, 2, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU, true, 3, true),
+            new Problem(type, 1, 6, 13, 80, 80, 1, 2, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 4, true),
         });
     }
 

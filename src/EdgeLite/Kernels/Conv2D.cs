@@ -24,7 +24,8 @@ internal sealed unsafe class Conv2D : OpKernel
     private SimdLevel _level;
     private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
     private long _workerBytes;
-    private bool _direct;
+    private bool _direct;     // float 1x1 stride 1: the GEMM reads the input in place
+    private bool _pointwise;  // quantized 1x1 stride 1: a block's rows are widened in one run
     // small filter rows (KW·IC < 16) of an arena input are widened 16 at a time (over-reading into the arena slack)
     private bool _overRead;
     private short* _packedQ;
@@ -68,7 +69,7 @@ internal sealed unsafe class Conv2D : OpKernel
             _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
             _aStride = _depth;
-            _direct = _kH == 1 && _kW == 1 && _strideH == 1 && _strideW == 1 && _padH == 0 && _padW == 0 && _outH == _inH && _outW == _inW;
+            _direct = Pointwise();
         }
         else
         {
@@ -81,6 +82,7 @@ internal sealed unsafe class Conv2D : OpKernel
             _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);
             _aStride = _pairs;
+            _pointwise = Pointwise();
         }
         // Blocks of pixels whose im2col rows (~48 KB) stay in L2 while every panel of weights passes over them.
         long pixels = (long)_batches * _outH * _outW;
@@ -106,6 +108,9 @@ internal sealed unsafe class Conv2D : OpKernel
         context.RequestScratch(_workerBytes * threads);
         _work = new Work(this);
     }
+
+    /// <summary>1x1, stride 1, no padding: output pixel p reads input pixel p only.</summary>
+    private bool Pointwise() => _kH == 1 && _kW == 1 && _strideH == 1 && _strideW == 1 && _padH == 0 && _padW == 0 && _outH == _inH && _outW == _inW;
 
     public override void Eval(KernelContext context)
     {
@@ -198,9 +203,15 @@ internal sealed unsafe class Conv2D : OpKernel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Im2ColQuantized(long p0, int count, byte* input, short* a)
     {
-        PixelOf(p0, out int n, out int oy, out int ox);
         int rowLen = _kW * _inC, zp = _q.InputZeroPoint;
         bool u8 = _q.Kind == ConvKind.UInt8;
+        if (_pointwise && (_depth & 1) == 0)
+        {
+            // 1x1, stride 1, no padding, even depth: the block's rows are one contiguous run of the input
+            Widen(input + p0 * _inC, a, count * _inC, zp, u8);
+            return;
+        }
+        PixelOf(p0, out int n, out int oy, out int ox);
         for (int i = 0; i < count; i++)
         {
             int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;

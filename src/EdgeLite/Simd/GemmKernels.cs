@@ -405,6 +405,12 @@ internal static unsafe class GemmKernels
     public static void WidenSubtract(byte* src, short* dst, int n, int zeroPoint)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var zp = Vector512.Create((short)zeroPoint);
+            for (; i + 32 <= n; i += 32)
+                (Vector512.WidenLower(Vector256.Load(src + i).ToVector512Unsafe()).AsInt16() - zp).Store(dst + i);
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             var zp = Vector256.Create((short)zeroPoint);
@@ -418,6 +424,12 @@ internal static unsafe class GemmKernels
     public static void WidenSubtract(sbyte* src, short* dst, int n, int zeroPoint)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var zp = Vector512.Create((short)zeroPoint);
+            for (; i + 32 <= n; i += 32)
+                (Vector512.WidenLower(Vector256.Load(src + i).ToVector512Unsafe()) - zp).Store(dst + i);
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             var zp = Vector256.Create((short)zeroPoint);

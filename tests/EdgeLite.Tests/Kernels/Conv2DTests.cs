@@ -91,6 +91,9 @@ public class Conv2DTests
             new Problem(type, 1, 56, 56, 24, 144, 1, 1, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 0),
             new Problem(type, 1, 57, 57, 3, 32, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 1),
             new Problem(type, 1, 7, 7, 160, 320, 1, 1, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 2),
+            // 1x1 with an odd depth (rows widened one pixel at a time) and with 16 outputs (one panel)
+            new Problem(type, 2, 23, 19, 7, 40, 1, 1, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, true, 3),
+            new Problem(type, 1, 45, 45, 32, 16, 1, 1, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.RELU6, true, 4),
         }, threeThreads: true);
     }
 

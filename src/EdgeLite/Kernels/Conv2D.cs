@@ -217,6 +217,18 @@ internal sealed unsafe class Conv2D : OpKernel
             int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
             short* row = a + (long)i * 2 * _aStride;
             bool fullX = _dilW == 1 && ix0 >= 0 && ix0 + _kW <= _inW;
+            if (_overRead && fullX && iy0 >= 0 && iy0 + (_kH - 1) * _dilH < _inH)
+            {
+                // a run of interior pixels along the output row (small-channel stems): one tight loop
+                int run = Math.Min(count - i, _outW - ox);
+                int last = (_inW - _kW - ix0) / _strideW; // further pixels of this row whose window stays inside
+                run = Math.Min(run, last + 1);
+                WidenRun(input + (((long)n * _inH + iy0) * _inW + ix0) * _inC, row, run, zp, u8);
+                i += run - 1;
+                ox += run - 1;
+                if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
+                continue;
+            }
             for (int ky = 0; ky < _kH; ky++)
             {
                 int iy = iy0 + ky * _dilH;
@@ -234,6 +246,32 @@ internal sealed unsafe class Conv2D : OpKernel
             }
             if ((_depth & 1) != 0) row[_depth] = 0; // the odd depth's pair partner
             if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
+        }
+    }
+
+    /// <summary>
+    /// im2col of <paramref name="pixels"/> consecutive interior output pixels of one row when a filter row is shorter than
+    /// 16 values (<see cref="_overRead"/>): per pixel and filter row one 16-value widen (see <see cref="Widen16"/>), in
+    /// increasing order so each pixel's over-write is overwritten by the next filter row or pixel; then the odd
+    /// depth's pair partner.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void WidenRun(byte* src, short* dst, int pixels, int zp, bool u8)
+    {
+        int kH = _kH, rowLen = _kW * _inC, depth = _depth;
+        long rowStride = (long)_dilH * _inW * _inC, srcStep = (long)_strideW * _inC, dstStep = 2L * _aStride;
+        bool odd = (depth & 1) != 0;
+        var vzp = Vector256.Create((short)zp);
+        for (int i = 0; i < pixels; i++, src += srcStep, dst += dstStep)
+        {
+            byte* s = src;
+            short* d = dst;
+            for (int ky = 0; ky < kH; ky++, s += rowStride, d += rowLen)
+            {
+                var v = u8 ? System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16(s) : System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int16((sbyte*)s);
+                (v - vzp).Store(d);
+            }
+            if (odd) dst[depth] = 0;
         }
     }
 

@@ -13,7 +13,8 @@ internal static class InspectCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("inspect", "Describe a model: inputs/outputs, ops, parameters, MACs, metadata, unsupported ops") { model, json };
+        var list = new Option<bool>("--ops") { Description = "Also list every operator in graph order: index, op, MACs, input and output tensors (constants marked)" };
+        var cmd = new Command("inspect", "Describe a model: inputs/outputs, ops, parameters, MACs, metadata, unsupported ops") { model, json, list };
         cmd.SetAction(p =>
         {
             var path = p.GetValue(model)!;
@@ -49,6 +50,19 @@ internal static class InspectCommand
                     w.WriteNumber("parameters", parameters);
                     w.WriteNumber("parameter_bytes", paramBytes);
                     w.WriteNumber("macs", totalMacs);
+                    if (p.GetValue(list))
+                    {
+                        w.WriteStartArray("operators_list");
+                        foreach (var op in sg.Operators)
+                        {
+                            w.WriteStartObject();
+                            w.WriteNumber("index", op.Index); w.WriteString("op", op.OpName); w.WriteNumber("macs", Macs(sg, op));
+                            w.WriteStartArray("inputs"); foreach (var t in op.Inputs) w.WriteNumberValue(t); w.WriteEndArray();
+                            w.WriteStartArray("outputs"); foreach (var t in op.Outputs) w.WriteNumberValue(t); w.WriteEndArray();
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
+                    }
                     w.WriteStartArray("unsupported_ops"); foreach (var u in unsupported) w.WriteStringValue(u); w.WriteEndArray();
                     w.WriteStartArray("signatures"); foreach (var s in m.Signatures) w.WriteStringValue(s.Key); w.WriteEndArray();
                     if (meta == null) w.WriteNull("metadata");
@@ -94,6 +108,16 @@ internal static class InspectCommand
             }
             if (metaError != null) o.WriteLine($"metadata     unreadable: {metaError}");
             o.WriteLine(unsupported.Count == 0 ? "EdgeLite runs every op of this model" : $"EdgeLite cannot run: {string.Join(", ", unsupported)}");
+            if (p.GetValue(list))
+            {
+                o.WriteLine("operators (index op: inputs -> outputs; const = constant tensor)");
+                string T(int i) => i < 0 ? "-" : i >= sg.Tensors.Count ? $"#{i}?" : $"#{i} {(sg.Tensors[i].IsConstant ? "const " : "")}{sg.Tensors[i].Type.ToDTypeName()}[{string.Join(",", sg.Tensors[i].Shape)}]";
+                foreach (var op in sg.Operators)
+                {
+                    long macs = Macs(sg, op);
+                    o.WriteLine($"  #{op.Index} {op.OpName}{(macs > 0 ? $" ({FormatMacs(macs)} MACs)" : "")}: {string.Join(", ", op.Inputs.Select(T))} -> {string.Join(", ", op.Outputs.Select(T))}");
+                }
+            }
             return Cli.Ok;
         });
         return cmd;

@@ -23,6 +23,7 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
     private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m1, _s1, _m2, _s2, _mOut, _sOut;
     private int _xa, _xb, _xbias, _xshift;
     private bool _builtin;
+    private ByteTable? _table;
 
     public override void Prepare(KernelContext context)
     {
@@ -73,6 +74,25 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             }
             default: throw context.Unsupported($"type {_type.ToDTypeName()}");
         }
+        if (_type is TensorType.UInt8 or TensorType.Int8 && (_table = ByteTable.TryCreate(a, b, _bc)) != null)
+        {
+            var (first, second) = _table.Operands((a.IsConstant ? a : b).AsBytes());
+            fixed (byte* pa = first, pb = second, py = _table.Output)
+            {
+                bool signed = _type == TensorType.Int8;
+                if (!_builtin)
+                {
+                    var xop = new XnnAddOp { A = pa, B = pb, Y = py, Signed = signed, MA = _xa, MB = _xb, Bias = _xbias, Shift = _xshift, ZpOut = _zpOut, QMin = _qmin, QMax = _qmax };
+                    for (int j = 0; j < _table.Length; j++) xop.Apply(j, j, j);
+                }
+                else
+                {
+                    var op = new QuantOp { A = pa, B = pb, Y = py, Signed = signed, Sub = subtract, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut,
+                        M1 = _m1, S1 = _s1, M2 = _m2, S2 = _s2, MOut = _mOut, SOut = _sOut, QMin = _qmin, QMax = _qmax };
+                    for (int j = 0; j < _table.Length; j++) op.Apply(j, j, j);
+                }
+            }
+        }
     }
 
     public override void Eval(KernelContext context)
@@ -88,6 +108,7 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y, Sub = subtract }; _bc.ForEach(ref op); break; }
             default:
             {
+                if (_table != null) { _table.Apply(_table.VariableIsFirst ? a : b, y, _bc.Count); break; }
                 if (!_builtin)
                 {
                     var xop = new XnnAddOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, MA = _xa, MB = _xb, Bias = _xbias,

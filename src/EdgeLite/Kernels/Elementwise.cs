@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeLite.Kernels.Common;
 using EdgeLite.Quantization;
 
@@ -28,11 +29,28 @@ internal sealed unsafe class UnaryFloat(UnaryKind kind) : OpKernel
         if (_type == TensorType.Int32)
         {
             int* xi = (int*)xt.DataPointer, yi = (int*)context.Output(0).DataPointer;
-            for (int i = 0; i < n; i++) yi[i] = kind == UnaryKind.Abs ? Math.Abs(xi[i]) : -xi[i];
+            for (int k = 0; k < n; k++) yi[k] = kind == UnaryKind.Abs ? Math.Abs(xi[k]) : -xi[k];
             return;
         }
         float* x = (float*)xt.DataPointer, y = (float*)context.Output(0).DataPointer;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated && kind is UnaryKind.Sqrt or UnaryKind.Rsqrt or UnaryKind.Abs or UnaryKind.Neg or UnaryKind.Square)
+        {
+            // correctly rounded IEEE operations: the same values as the scalar loop
+            for (; i + 4 <= n; i += 4)
+            {
+                var v = Vector128.Load(x + i);
+                (kind switch
+                {
+                    UnaryKind.Sqrt => Vector128.Sqrt(v),
+                    UnaryKind.Rsqrt => Vector128<float>.One / Vector128.Sqrt(v),
+                    UnaryKind.Abs => Vector128.Abs(v),
+                    UnaryKind.Neg => -v,
+                    _ => v * v,
+                }).Store(y + i);
+            }
+        }
+        for (; i < n; i++)
         {
             float v = x[i];
             y[i] = kind switch
@@ -74,7 +92,25 @@ internal sealed unsafe class Div(bool floor) : OpKernel
     public override void Eval(KernelContext context)
     {
         byte* a = context.Input(0).DataPointer, b = context.Input(1).DataPointer, y = context.Output(0).DataPointer;
-        if (_type == TensorType.Float32) { var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Floor = floor, Min = _min, Max = _max }; _bc.ForEach(ref op); }
+        if (_type == TensorType.Float32)
+        {
+            var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Floor = floor, Min = _min, Max = _max };
+            int i = 0;
+            if (_bc.Same && Vector128.IsHardwareAccelerated)
+            {
+                // IEEE division, floor and clamp lane by lane: the values of FloatOp
+                var mn = Vector128.Create(_min); var mx = Vector128.Create(_max);
+                for (; i + 4 <= _bc.Count; i += 4)
+                {
+                    var v = Vector128.Load((float*)a + i) / Vector128.Load((float*)b + i);
+                    if (floor) v = Vector128.Floor(v);
+                    Vector128.Min(Vector128.Max(v, mn), mx).Store((float*)y + i);
+                }
+                for (; i < _bc.Count; i++) op.Apply(i, i, i);
+                return;
+            }
+            _bc.ForEach(ref op);
+        }
         else { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y, Floor = floor }; _bc.ForEach(ref op); }
     }
 
@@ -135,7 +171,27 @@ internal sealed unsafe class Cast : OpKernel
         var xt = context.Input(0);
         byte* x = xt.DataPointer, y = context.Output(0).DataPointer;
         long n = xt.ElementCount;
-        for (long i = 0; i < n; i++)
+        long i = 0;
+        if (_out == TensorType.Float32 && _in is TensorType.UInt8 or TensorType.Int8 or TensorType.Int32 && Vector128.IsHardwareAccelerated)
+        {
+            // exact conversions (|value| < 2^24 for 8-bit; int32 → float rounds to nearest even, as the scalar cast)
+            float* f = (float*)y;
+            for (; i + 16 <= n; i += 16)
+            {
+                if (_in == TensorType.Int32)
+                    for (int k = 0; k < 16; k += 4) Vector128.ConvertToSingle(Vector128.Load((int*)x + i + k)).Store(f + i + k);
+                else
+                {
+                    Vector128<short> lo, hi;
+                    if (_in == TensorType.Int8) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)x + i));
+                    else { var (l, h) = Vector128.Widen(Vector128.Load(x + i)); lo = l.AsInt16(); hi = h.AsInt16(); }
+                    var (a0, a1) = Vector128.Widen(lo); var (a2, a3) = Vector128.Widen(hi);
+                    Vector128.ConvertToSingle(a0).Store(f + i); Vector128.ConvertToSingle(a1).Store(f + i + 4);
+                    Vector128.ConvertToSingle(a2).Store(f + i + 8); Vector128.ConvertToSingle(a3).Store(f + i + 12);
+                }
+            }
+        }
+        for (; i < n; i++)
         {
             double v = Read(x, i);
             switch (_out)

@@ -22,6 +22,7 @@ internal sealed unsafe class Mul : OpKernel
     // length) or a scalar second input; 0 / false = general broadcasting
     private int _floatRun;
     private bool _floatScalar;
+    private ByteTable? _table;
 
     public override void Prepare(KernelContext context)
     {
@@ -56,6 +57,15 @@ internal sealed unsafe class Mul : OpKernel
                 _scale = qa.Scale * qb.Scale / qy.Scale;
                 _xnn = _scale >= 1f / 65536 && _scale < 256f;
                 (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, qy.Scale, qy.ZeroPoint);
+                if ((_table = ByteTable.TryCreate(a, b, _bc)) != null)
+                {
+                    var (first, second) = _table.Operands((a.IsConstant ? a : b).AsBytes());
+                    fixed (byte* pa = first, pb = second, py = _table.Output)
+                    {
+                        var op = new QuantOp { A = pa, B = pb, Y = py, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax, Scale = _scale, Xnn = _xnn };
+                        for (int j = 0; j < _table.Length; j++) op.Apply(j, j, j);
+                    }
+                }
                 break;
             }
             default: throw context.Unsupported($"type {_type.ToDTypeName()}");
@@ -75,7 +85,9 @@ internal sealed unsafe class Mul : OpKernel
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y }; _bc.ForEach(ref op); break; }
             default:
             {
+                if (_table != null) { _table.Apply(_table.VariableIsFirst ? a : b, y, _bc.Count); break; }
                 var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax, Scale = _scale, Xnn = _xnn };
+                if (_xnn && _bc.Same && Vector128.IsHardwareAccelerated) { op.SameShapeXnn(_bc.Count); break; }
                 _bc.ForEach(ref op);
                 break;
             }
@@ -125,7 +137,7 @@ internal sealed unsafe class Mul : OpKernel
         public float Scale; public bool Xnn;
         public byte* A, B, Y; public bool Signed;
         public int Zp1, Zp2, ZpOut, M, S, QMin, QMax;
-        public void Apply(int o, int i1, int i2)
+        public readonly void Apply(int o, int i1, int i2)
         {
             int x1 = (Signed ? ((sbyte*)A)[i1] : A[i1]) - Zp1;
             int x2 = (Signed ? ((sbyte*)B)[i2] : B[i2]) - Zp2;
@@ -134,5 +146,39 @@ internal sealed unsafe class Mul : OpKernel
             raw = raw < QMin ? QMin : raw > QMax ? QMax : raw;
             if (Signed) ((sbyte*)Y)[o] = (sbyte)raw; else Y[o] = (byte)raw;
         }
+
+        /// <summary>
+        /// XNNPACK's arithmetic 16 elements at a time (same shapes): the exact int32 product converted to float, times
+        /// the scale, clamped, rounded to nearest even, + zp_out — the operations of <see cref="Apply"/>, lane by lane.
+        /// </summary>
+        public readonly void SameShapeXnn(int n)
+        {
+            var zp1 = Vector128.Create(Zp1); var zp2 = Vector128.Create(Zp2); var zpo = Vector128.Create(ZpOut);
+            var scale = Vector128.Create(Scale); var lo = Vector128.Create((float)(QMin - ZpOut)); var hi = Vector128.Create((float)(QMax - ZpOut));
+            int i = 0;
+            for (; i + 16 <= n; i += 16)
+            {
+                var (a0, a1, a2, a3) = Widen(A + i);
+                var (b0, b1, b2, b3) = Widen(B + i);
+                var q0 = Product(a0 - zp1, b0 - zp2, scale, lo, hi) + zpo; var q1 = Product(a1 - zp1, b1 - zp2, scale, lo, hi) + zpo;
+                var q2 = Product(a2 - zp1, b2 - zp2, scale, lo, hi) + zpo; var q3 = Product(a3 - zp1, b3 - zp2, scale, lo, hi) + zpo;
+                Vector128<short> s0 = Vector128.Narrow(q0, q1), s1 = Vector128.Narrow(q2, q3);
+                if (Signed) Vector128.Narrow(s0, s1).Store((sbyte*)Y + i);
+                else Vector128.Narrow(s0.AsUInt16(), s1.AsUInt16()).Store(Y + i);
+            }
+            for (; i < n; i++) Apply(i, i, i);
+        }
+
+        private readonly (Vector128<int>, Vector128<int>, Vector128<int>, Vector128<int>) Widen(byte* p)
+        {
+            Vector128<short> lo, hi;
+            if (Signed) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)p));
+            else { var (l, h) = Vector128.Widen(Vector128.Load(p)); lo = l.AsInt16(); hi = h.AsInt16(); }
+            var (a, b) = Vector128.Widen(lo); var (c, d) = Vector128.Widen(hi);
+            return (a, b, c, d);
+        }
+
+        private static Vector128<int> Product(Vector128<int> x1, Vector128<int> x2, Vector128<float> scale, Vector128<float> lo, Vector128<float> hi)
+            => Vector128.ConvertToInt32(Vector128.Round(Vector128.Min(Vector128.Max(Vector128.ConvertToSingle(x1 * x2) * scale, lo), hi)));
     }
 }

@@ -148,6 +148,7 @@ internal sealed unsafe class Dequantize : OpKernel
     private float[] _scales = [];
     private int[] _zps = [];
     private int _axis, _inner, _axisSize;
+    private readonly float[] _table = new float[256]; // per-tensor 8-bit input: every value's result
 
     public override void Prepare(KernelContext context)
     {
@@ -170,6 +171,8 @@ internal sealed unsafe class Dequantize : OpKernel
             for (int i = _axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
         }
         if (_zps.Length != _scales.Length) throw context.Invalid("scales and zero points differ in count");
+        if (!q.IsPerChannel && _in is TensorType.UInt8 or TensorType.Int8)
+            for (int v = 0; v < 256; v++) _table[v] = _scales[0] * ((_in == TensorType.Int8 ? (sbyte)v : v) - _zps[0]);
     }
 
     public override void Eval(KernelContext context)
@@ -180,6 +183,12 @@ internal sealed unsafe class Dequantize : OpKernel
         int n = xt.ElementCount;
         if (_in == TensorType.Float16) { for (int i = 0; i < n; i++) y[i] = (float)((Half*)x)[i]; return; }
         bool perChannel = _scales.Length > 1;
+        if (!perChannel && _in is TensorType.UInt8 or TensorType.Int8)
+        {
+            // the table holds scale · (v - zp) for every byte, computed as below
+            fixed (float* t = _table) for (int i = 0; i < n; i++) y[i] = t[x[i]];
+            return;
+        }
         for (int i = 0; i < n; i++)
         {
             int c = perChannel ? (i / _inner) % _axisSize : 0;

@@ -37,6 +37,7 @@ internal sealed unsafe class ResizeBilinear : OpKernel
         _n = x.Dim(0); _inH = x.Dim(1); _inW = x.Dim(2); _c = x.Dim(3);
         if (_inH <= 0 || _inW <= 0) throw context.Invalid($"empty input {x}");
         context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+        _work = new Work(this);
         if (_type == TensorType.Int16)
         {
             Axis10(_inH, _outH, o.AlignCorners, o.HalfPixelCenters, out _y0, out _y1, out _y10);
@@ -104,14 +105,31 @@ internal sealed unsafe class ResizeBilinear : OpKernel
             }
     }
 
+    private Work? _work;
+
+    private sealed class Work(ResizeBilinear k) : IParallelWork
+    {
+        public byte* Src, Dst;
+        public void Run(int start, int end, int worker) => k.Rows(start, end, Src, Dst);
+    }
+
     public override void Eval(KernelContext context)
     {
         byte* src = context.Input(0).DataPointer, dst = context.Output(0).DataPointer;
         if (_type == TensorType.Int16) { EvalInt16((short*)src, (short*)dst); return; }
+        _work!.Src = src; _work.Dst = dst;
+        // output rows split across threads (each output element costs about four multiply-adds)
+        context.ParallelFor(_n * _outH, _work, 4L * _n * _outH * _outW * _c);
+    }
+
+    /// <summary>Output rows [start, end) over all images (row r = image r / outH, line r % outH).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Rows(int start, int end, byte* src, byte* dst)
+    {
         int c = _c;
-        for (int n = 0; n < _n; n++)
-            for (int oy = 0; oy < _outH; oy++)
+        for (int row = start; row < end; row++)
             {
+                int n = row / _outH, oy = row % _outH;
                 long rowT = ((long)n * _inH + _y0[oy]) * _inW, rowB = ((long)n * _inH + _y1[oy]) * _inW;
                 for (int ox = 0; ox < _outW; ox++)
                 {
@@ -126,8 +144,11 @@ internal sealed unsafe class ResizeBilinear : OpKernel
                         {
                             // the same operations in the same order, 8 channels at a time (no fused multiply-add)
                             var vax = Vector256.Create(ax); var vay = Vector256.Create(ay);
-                            for (; k + 8 <= c; k += 8)
+                            for (; k < c && c >= 8; k += 8)
                             {
+                                // the last 1..7 channels: one vector ending at the last channel (recomputing a few
+                                // channels with the same values) instead of a scalar tail
+                                if (k + 8 > c) k = c - 8;
                                 var vtl = Vector256.Load(s + tl + k); var vtr = Vector256.Load(s + tr + k);
                                 var vbl = Vector256.Load(s + bl + k); var vbr = Vector256.Load(s + br + k);
                                 var t = vtl + (vtr - vtl) * vax;
@@ -147,12 +168,38 @@ internal sealed unsafe class ResizeBilinear : OpKernel
                         int ax = _axq[ox], ay = _ayq[oy];
                         bool signed = _type == TensorType.Int8;
                         int k = 0;
+                        if (c >= 16 && Avx512BW.IsSupported)
+                        {
+                            // the same integer blend, 16 channels at a time (last ones: an overlapping vector)
+                            var vax = Vector512.Create(ax); var vay = Vector512.Create(ay); var round = Vector512.Create(1 << 21);
+                            for (; k < c; k += 16)
+                            {
+                                if (k + 16 > c) k = c - 16;
+                                Vector512<int> vtl, vtr, vbl, vbr;
+                                if (signed)
+                                {
+                                    vtl = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)src + tl + k)); vtr = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)src + tr + k));
+                                    vbl = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)src + bl + k)); vbr = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)src + br + k));
+                                }
+                                else
+                                {
+                                    vtl = Avx512F.ConvertToVector512Int32(Vector128.Load(src + tl + k)); vtr = Avx512F.ConvertToVector512Int32(Vector128.Load(src + tr + k));
+                                    vbl = Avx512F.ConvertToVector512Int32(Vector128.Load(src + bl + k)); vbr = Avx512F.ConvertToVector512Int32(Vector128.Load(src + br + k));
+                                }
+                                var t = (vtl << 11) + (vtr - vtl) * vax;
+                                var b = (vbl << 11) + (vbr - vbl) * vax;
+                                var acc = ((t << 11) + (b - t) * vay + round) >> 22;
+                                Avx512F.ConvertToVector128Byte(acc).Store(dst + o + k); // truncating: acc is within the byte range
+                            }
+                            continue;
+                        }
                         if (Vector256.IsHardwareAccelerated && Avx2.IsSupported)
                         {
                             // the same integer blend, 8 channels at a time
                             var vax = Vector256.Create(ax); var vay = Vector256.Create(ay); var round = Vector256.Create(1 << 21);
-                            for (; k + 8 <= c; k += 8)
+                            for (; k < c && c >= 8; k += 8)
                             {
+                                if (k + 8 > c) k = c - 8; // the last channels: an overlapping vector, as the float path
                                 Vector256<int> vtl, vtr, vbl, vbr;
                                 if (signed)
                                 {

@@ -85,6 +85,34 @@ public class ResizeTests
         Assert.Equal(new sbyte[] { 0, -2, -7, -10 }, i8.Output<sbyte>()); // -2.5 → -2, -7.5 → -7 (half up)
     }
 
+    [Theory]
+    [InlineData(TensorType.UInt8, 21, false, true)]  // 16-lane body and an overlapping last vector
+    [InlineData(TensorType.Int8, 21, true, false)]
+    [InlineData(TensorType.Int8, 11, false, false)]  // 8-lane body and an overlapping last vector
+    [InlineData(TensorType.UInt8, 16, false, true)]
+    public void QuantizedBilinearOverManyChannelsEqualsEachChannelAlone(TensorType t, int c, bool align, bool half)
+    {
+        var rng = new Random(c);
+        var input = new byte[2 * 3 * 5 * c];
+        rng.NextBytes(input);
+        var q = Quant.PerTensor(0.1f, t == TensorType.UInt8 ? 128 : 0);
+        using var all = OpRun.Invoke(Resize(true, t, [2, 3, 5, c], 9, 13, align, half, q), input);
+        using var twoThreads = Resize(true, t, [2, 3, 5, c], 9, 13, align, half, q).BuildInterpreter(threads: 2);
+        twoThreads.AllocateTensors();
+        twoThreads.GetInputTensor(0).CopyFrom<byte>(input.AsSpan());
+        twoThreads.Invoke();
+        var got = all.Output<byte>();
+        Assert.Equal(got, twoThreads.Output<byte>());
+        for (int k = 0; k < c; k++)
+        {
+            var one = new byte[2 * 3 * 5];
+            for (int i = 0; i < one.Length; i++) one[i] = input[i * c + k];
+            using var single = OpRun.Invoke(Resize(true, t, [2, 3, 5, 1], 9, 13, align, half, q), one);
+            var expected = single.Output<byte>();
+            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], got[i * c + k]);
+        }
+    }
+
     [Fact]
     public void QuantizedBilinearOverManyChannelsTakesTheVectorPath()
     {

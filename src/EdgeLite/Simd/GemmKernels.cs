@@ -179,18 +179,14 @@ internal static unsafe class GemmKernels
             }
             p0 += 4; p4 += 4;
         }
-        Store16(Requantize512(c00, c0, s), o, nc); Store16(Requantize512(c10, c0, s), o + oStride, nc);
-        Store16(Requantize512(c20, c0, s), o + 2 * oStride, nc); Store16(Requantize512(c30, c0, s), o + 3 * oStride, nc);
-        Store16(Requantize512(c40, c0, s), o + 4 * oStride, nc); Store16(Requantize512(c50, c0, s), o + 5 * oStride, nc);
-        Store16(Requantize512(c60, c0, s), o + 6 * oStride, nc); Store16(Requantize512(c70, c0, s), o + 7 * oStride, nc);
+        Store4Rows(c00, c10, c20, c30, c0, o, oStride, nc, s);
+        Store4Rows(c40, c50, c60, c70, c0, o + 4 * oStride, oStride, nc, s);
         if (TTwo.Value)
         {
             int c1 = c0 + Panel, n1 = nc - Panel;
             byte* q = o + Panel;
-            Store16(Requantize512(c01, c1, s), q, n1); Store16(Requantize512(c11, c1, s), q + oStride, n1);
-            Store16(Requantize512(c21, c1, s), q + 2 * oStride, n1); Store16(Requantize512(c31, c1, s), q + 3 * oStride, n1);
-            Store16(Requantize512(c41, c1, s), q + 4 * oStride, n1); Store16(Requantize512(c51, c1, s), q + 5 * oStride, n1);
-            Store16(Requantize512(c61, c1, s), q + 6 * oStride, n1); Store16(Requantize512(c71, c1, s), q + 7 * oStride, n1);
+            Store4Rows(c01, c11, c21, c31, c1, q, oStride, n1, s);
+            Store4Rows(c41, c51, c61, c71, c1, q + 4 * oStride, oStride, n1, s);
         }
     }
 

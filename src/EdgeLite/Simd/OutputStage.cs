@@ -41,6 +41,37 @@ internal static unsafe class OutputStage
         return s.Signed ? Avx512F.ConvertToVector128SByte(i).AsByte() : Avx512F.ConvertToVector128Byte(i);
     }
 
+    /// <summary>
+    /// The output stage of four rows of one 16-channel block at once: each row scaled, clamped and rounded in float as
+    /// <see cref="Requantize512"/>, then the four packed together to 16-bit (zero point added there: the values are in
+    /// range, nothing saturates) and to 8-bit, and the 4x4 blocks of four channels put back in row order with one
+    /// permute. Two packs and a permute per four rows instead of a narrowing move (vpmovdb, two micro-ops) per row.
+    /// Same bytes as four <see cref="Requantize512"/> + <see cref="Store16"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store4Rows(Vector512<int> r0, Vector512<int> r1, Vector512<int> r2, Vector512<int> r3, int c, byte* o, int oStride, int n,
+        in QuantizedOutputStage s)
+    {
+        var bias = Vector512.Load(s.Bias + c); var scale = Vector512.Load(s.Scale + c);
+        var lo = Vector512.Create(s.Lo); var hi = Vector512.Create(s.Hi);
+        var q0 = Avx512F.ConvertToVector512Int32(Avx512F.Min(Avx512F.Max(Avx512F.ConvertToVector512Single(r0 + bias) * scale, lo), hi));
+        var q1 = Avx512F.ConvertToVector512Int32(Avx512F.Min(Avx512F.Max(Avx512F.ConvertToVector512Single(r1 + bias) * scale, lo), hi));
+        var q2 = Avx512F.ConvertToVector512Int32(Avx512F.Min(Avx512F.Max(Avx512F.ConvertToVector512Single(r2 + bias) * scale, lo), hi));
+        var q3 = Avx512F.ConvertToVector512Int32(Avx512F.Min(Avx512F.Max(Avx512F.ConvertToVector512Single(r3 + bias) * scale, lo), hi));
+        var zp = Vector512.Create((short)s.ZeroPoint);
+        // per 128-bit lane L: words [row a: channels 4L..4L+3, row b: the same]
+        var w01 = Avx512BW.PackSignedSaturate(q0, q1) + zp;
+        var w23 = Avx512BW.PackSignedSaturate(q2, q3) + zp;
+        // per lane L: dwords [row 0, row 1, row 2, row 3] of channels 4L..4L+3
+        var bytes = s.Signed ? Avx512BW.PackSignedSaturate(w01, w23).AsInt32() : Avx512BW.PackUnsignedSaturate(w01, w23).AsInt32();
+        // lane k = row k, channels 0..15 in order
+        var rows = Avx512F.PermuteVar16x32(bytes, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)).AsByte();
+        Store16(rows.GetLower().GetLower(), o, n);
+        Store16(rows.GetLower().GetUpper(), o + oStride, n);
+        Store16(rows.GetUpper().GetLower(), o + 2 * oStride, n);
+        Store16(rows.GetUpper().GetUpper(), o + 3 * oStride, n);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store16(Vector128<byte> v, byte* dst, int n)
     {

@@ -129,8 +129,7 @@ internal static unsafe class DepthwiseKernels
                 a0 += Avx512F.MultiplyLow(x0 - vzp, wv); a1 += Avx512F.MultiplyLow(x1 - vzp, wv);
                 a2 += Avx512F.MultiplyLow(x2 - vzp, wv); a3 += Avx512F.MultiplyLow(x3 - vzp, wv);
             }
-            Requantize512(a0, c, s).Store(o + c); Requantize512(a1, c, s).Store(o + oStep + c);
-            Requantize512(a2, c, s).Store(o + 2 * oStep + c); Requantize512(a3, c, s).Store(o + 3 * oStep + c);
+            Store4Rows(a0, a1, a2, a3, c, o + c, oStep, 16, s);
         }
         if (c < channels)
         {
@@ -159,8 +158,7 @@ internal static unsafe class DepthwiseKernels
                 a0 += Avx512F.MultiplyLow(x0 - vzp, wv); a1 += Avx512F.MultiplyLow(x1 - vzp, wv);
                 a2 += Avx512F.MultiplyLow(x2 - vzp, wv); a3 += Avx512F.MultiplyLow(x3 - vzp, wv);
             }
-            Store16(Requantize512(a0, c, s), o + c, n); Store16(Requantize512(a1, c, s), o + oStep + c, n);
-            Store16(Requantize512(a2, c, s), o + 2 * oStep + c, n); Store16(Requantize512(a3, c, s), o + 3 * oStep + c, n);
+            Store4Rows(a0, a1, a2, a3, c, o + c, oStep, n, s);
         }
     }
 
@@ -255,20 +253,15 @@ internal static unsafe class DepthwiseKernels
                 a = TWiden.Load(pa + 3 * step);
                 l3 += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(a, z), wl); h3 += Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(a, z), wh);
             }
-            StorePairs(l0, h0, c, o, s); StorePairs(l1, h1, c, o + oStep, s);
-            StorePairs(l2, h2, c, o + 2 * oStep, s); StorePairs(l3, h3, c, o + 3 * oStep, s);
+            // channels back in order (lanes of 4 from the low and high sums alternate), then four pixels at a time
+            var first = Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+            var second = Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+            Store4Rows(Avx512F.PermuteVar16x32x2(l0, first, h0), Avx512F.PermuteVar16x32x2(l1, first, h1),
+                Avx512F.PermuteVar16x32x2(l2, first, h2), Avx512F.PermuteVar16x32x2(l3, first, h3), c, o + c, oStep, 16, s);
+            Store4Rows(Avx512F.PermuteVar16x32x2(l0, second, h0), Avx512F.PermuteVar16x32x2(l1, second, h1),
+                Avx512F.PermuteVar16x32x2(l2, second, h2), Avx512F.PermuteVar16x32x2(l3, second, h3), c + 16, o + c + 16, oStep, 16, s);
         }
         return blocks * 32;
-    }
-
-    /// <summary>Channels back in order (lanes of 4 from the low and high sums alternate), then the output stage.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePairs(Vector512<int> lo, Vector512<int> hi, int c, byte* o, in QuantizedOutputStage s)
-    {
-        var first = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), hi);
-        var second = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), hi);
-        Requantize512(first, c, s).Store(o + c);
-        Requantize512(second, c + 16, s).Store(o + c + 16);
     }
 
     /// <summary>Float twin of <see cref="Quantized4"/> (strides in elements).</summary>

@@ -50,5 +50,26 @@ internal static class ArenaPlanner
         return (offsets, arena);
     }
 
+    /// <summary>
+    /// The most bytes (aligned) live at any one step: no plan of these lifetimes can use a smaller arena, so the planned
+    /// size next to this shows how much the greedy placement loses to fragmentation.
+    /// </summary>
+    public static long LowerBound(IReadOnlyList<Request> requests)
+    {
+        if (requests.Count == 0) return 0;
+        int steps = 0;
+        foreach (var r in requests) steps = Math.Max(steps, r.Last + 2);
+        var delta = new long[steps + 1];
+        foreach (var r in requests)
+        {
+            if (r.Last < r.First) continue;
+            delta[r.First] += Align(r.Size);
+            delta[r.Last + 1] -= Align(r.Size);
+        }
+        long live = 0, max = 0;
+        foreach (var d in delta) { live += d; max = Math.Max(max, live); }
+        return max;
+    }
+
     public static long Align(long size) => (size + Alignment - 1) & ~(long)(Alignment - 1);
 }

@@ -117,6 +117,11 @@ public sealed unsafe class Interpreter : IDisposable
     public long ArenaBytes { get; private set; }
     /// <summary>Sum of the sizes of all arena tensors and scratch buffers, as if none shared memory.</summary>
     public long UnsharedTensorBytes { get; private set; }
+    /// <summary>
+    /// The most arena bytes live at any one operator (tensors and scratch, 64-byte aligned), after AllocateTensors: a
+    /// lower bound for any memory plan of this graph; <see cref="ArenaBytes"/> is at least this.
+    /// </summary>
+    public long ArenaLowerBoundBytes { get; private set; }
     /// <summary>Bytes held by kernels for the interpreter's life (packed weights, tables) and variable tensors.</summary>
     public long PersistentBytes { get; private set; }
     /// <summary>True after a successful AllocateTensors with no resize since.</summary>
@@ -339,6 +344,7 @@ public sealed unsafe class Interpreter : IDisposable
             else ((Node)owners[k]).Context.ScratchBase = _arena + offsets[k];
         }
         ArenaBytes = size;
+        ArenaLowerBoundBytes = ArenaPlanner.LowerBound(requests);
         UnsharedTensorBytes = unshared;
     }
 

@@ -15,6 +15,15 @@ public class ArenaPlannerTests
     }
 
     [Fact]
+    public void LowerBoundIsTheMostBytesLiveAtOneStep()
+    {
+        // steps 0..3: live bytes 1024, 1024+2048, 2048+64, 64 (sizes aligned to 64)
+        var reqs = new[] { R(1000, 0, 1), R(2048, 1, 2), R(1, 2, 3) };
+        Assert.Equal(1024 + 2048, ArenaPlanner.LowerBound(reqs));
+        Assert.Equal(0, ArenaPlanner.LowerBound(Array.Empty<ArenaPlanner.Request>()));
+    }
+
+    [Fact]
     public void RandomPlansNeverOverlapLiveBuffers()
     {
         var rng = new Random(42);
@@ -34,8 +43,9 @@ public class ArenaPlannerTests
                 Assert.Equal(0, offsets[i] % ArenaPlanner.Alignment);
                 Assert.True(offsets[i] + reqs[i].Size <= size);
             }
-            // Never worse than giving every buffer its own bytes.
+            // Never worse than giving every buffer its own bytes, never better than the bytes live at one step.
             Assert.True(size <= reqs.Sum(r => ArenaPlanner.Align(r.Size)));
+            Assert.True(size >= ArenaPlanner.LowerBound(reqs));
         }
     }
 

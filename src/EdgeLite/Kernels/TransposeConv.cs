@@ -21,6 +21,9 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
     private float[] _w = [];   // [ky][kx][ic][oc] (vectorised over output channels)
     private float[] _wt = [];  // [ky][kx][oc][ic] (few output channels: dot products over input channels)
     private float[] _bias = [];
+    // gather form (few output channels): per output row/column the taps that reach it (AxisTaps)
+    private int _tapsY, _tapsX;
+    private int[] _yTap = [], _yIn = [], _xTap = [], _xIn = [];
 
     public override void Prepare(KernelContext context)
     {
@@ -83,11 +86,25 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
             bias.AsSpan<float>().CopyTo(_bias);
         }
         context.SetOutputShape(0, outShape);
+        _work = new Work(this);
+        if (_wt.Length > 0)
+        {
+            _tapsY = (_kH + _sH - 1) / _sH; _tapsX = (_kW + _sW - 1) / _sW;
+            (_yTap, _yIn) = AxisTaps(_outH, _inH, _kH, _sH, _padH, _tapsY);
+            (_xTap, _xIn) = AxisTaps(_outW, _inW, _kW, _sW, _padW, _tapsX);
+        }
     }
 
     public override void Eval(KernelContext context)
     {
         float* x = (float*)context.Input(_inputIndex).DataPointer, y = (float*)context.Output(0).DataPointer;
+        if (_wt.Length > 0)
+        {
+            // few output channels: each output pixel gathers its taps (MediaPipe's 16 → 1 channel upsampling head)
+            _work!.X = x; _work.Y = y;
+            context.ParallelFor(_n * _outH, _work, (long)_n * _outH * _outW * _outC * _inC * ((_kH + _sH - 1) / _sH) * ((_kW + _sW - 1) / _sW));
+            return;
+        }
         int oc = _outC;
         long outPixels = (long)_n * _outH * _outW;
         for (long p = 0; p < outPixels; p++) _bias.AsSpan().CopyTo(new Span<float>(y + p * oc, oc));
@@ -106,7 +123,6 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                                 int ox = ix * _sW - _padW + kx;
                                 if ((uint)ox >= (uint)_outW) continue;
                                 float* yp = y + (((long)n * _outH + oy) * _outW + ox) * oc;
-                                if (_wt.Length > 0) { Dots(xp, yp, ky * _kW + kx); continue; }
                                 float* wt = w + (ky * _kW + kx) * _inC * oc;
                                 for (int ic = 0; ic < _inC; ic++)
                                 {
@@ -126,21 +142,70 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
         ApplyActivation(y, outPixels * oc);
     }
 
-    /// <summary>Few output channels: yp[oc] += Σ_ic x[ic] · w[tap][oc][ic], vectorised over the input channels.</summary>
-    private void Dots(float* xp, float* yp, int tap)
+    private Work? _work;
+
+    private sealed class Work(TransposeConv k) : IParallelWork
     {
+        public float* X, Y;
+        public void Run(int start, int end, int worker) { for (int r = start; r < end; r++) k.GatherRow(r, X, Y); }
+    }
+
+    /// <summary>
+    /// One output row, few output channels: out(oy, ox, oc) = bias + Σ over the taps that reach it (ky with
+    /// oy + pad - ky a multiple of the stride, likewise kx) of Σ_ic x(iy, ix, ic)·w(oc, ky, kx, ic), the input
+    /// channels 8 at a time; then the activation. The same products as the scatter form, summed per output.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void GatherRow(int row, float* x, float* y)
+    {
+        int n = row / _outH, oy = row % _outH, inC = _inC, outC = _outC, ty = _tapsY, tx = _tapsX;
+        float* yRow = y + (long)row * _outW * outC;
         fixed (float* wt = _wt)
-            for (int oc = 0; oc < _outC; oc++)
+        fixed (int* yk = _yTap, yi = _yIn, xk = _xTap, xi = _xIn)
+            for (int ox = 0; ox < _outW; ox++)
+                for (int oc = 0; oc < outC; oc++)
+                {
+                    var acc = Vector256<float>.Zero;
+                    float sum = 0;
+                    for (int a = oy * ty; a < oy * ty + ty; a++)
+                    {
+                        if (yk[a] < 0) continue;
+                        for (int b = ox * tx; b < ox * tx + tx; b++)
+                        {
+                            if (xk[b] < 0) continue;
+                            float* xp = x + (((long)n * _inH + yi[a]) * _inW + xi[b]) * inC;
+                            float* wr = wt + ((long)(yk[a] * _kW + xk[b]) * outC + oc) * inC;
+                            int ic = 0;
+                            if (Vector256.IsHardwareAccelerated)
+                                for (; ic + 8 <= inC; ic += 8) acc += Vector256.Load(xp + ic) * Vector256.Load(wr + ic);
+                            for (; ic < inC; ic++) sum += xp[ic] * wr[ic];
+                        }
+                    }
+                    float v = _bias[oc] + (Vector256.Sum(acc) + sum);
+                    yRow[(long)ox * outC + oc] = v < _min ? _min : v > _max ? _max : v;
+                }
+    }
+
+    /// <summary>
+    /// For each output coordinate along one axis, the (kernel tap, input coordinate) pairs that reach it: o = i·s - pad + k,
+    /// <paramref name="perOutput"/> slots each (ceil(k/s)), unused or out-of-image slots with tap -1.
+    /// </summary>
+    private static (int[] Taps, int[] Inputs) AxisTaps(int outSize, int inSize, int k, int s, int pad, int perOutput)
+    {
+        var taps = new int[outSize * perOutput];
+        var inputs = new int[outSize * perOutput];
+        Array.Fill(taps, -1);
+        for (int o = 0; o < outSize; o++)
+        {
+            int j = 0;
+            for (int t = (o + pad) % s; t < k; t += s)
             {
-                float* wr = wt + ((long)tap * _outC + oc) * _inC;
-                int ic = 0;
-                var acc = Vector256<float>.Zero;
-                if (Vector256.IsHardwareAccelerated)
-                    for (; ic + 8 <= _inC; ic += 8) acc += Vector256.Load(xp + ic) * Vector256.Load(wr + ic);
-                float sum = Vector256.Sum(acc);
-                for (; ic < _inC; ic++) sum += xp[ic] * wr[ic];
-                yp[oc] += sum;
+                int i = (o + pad - t) / s;
+                if ((uint)i >= (uint)inSize) continue;
+                taps[o * perOutput + j] = t; inputs[o * perOutput + j] = i; j++;
             }
+        }
+        return (taps, inputs);
     }
 
     private void ApplyActivation(float* y, long count)

@@ -93,6 +93,13 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 r.Store(b + k);
             }
         }
+        if (Vector256.IsHardwareAccelerated && kind == ActivationKind.Logistic)
+        {
+            // 1 / (1 + e^-x) with the runtime's vector exponential (within an ulp or two of MathF.Exp: the sigmoid
+            // differs from the scalar loop's by at most a few 1e-7 relative; tested)
+            var one = Vector256<float>.One;
+            for (; k + 8 <= n; k += 8) (one / (one + Vector256.Exp(-Vector256.Load(a + k)))).Store(b + k);
+        }
         for (; k < n; k++) b[k] = Apply(a[k]);
     }
 }

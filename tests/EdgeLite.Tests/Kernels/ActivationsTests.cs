@@ -59,6 +59,22 @@ public class ActivationsTests
     }
 
     [Fact]
+    public void FloatLogisticVectorLoopStaysWithinAFewUlpsOfTheScalarFormula()
+    {
+        // 8-wide vector body (the runtime's vector exponential) and a scalar tail; saturating, tiny and NaN inputs
+        var x = Enumerable.Range(0, 8 * 40 + 5).Select(i => -100f + i * 0.61f).ToArray();
+        x[0] = float.NegativeInfinity; x[1] = float.PositiveInfinity; x[2] = float.NaN; x[3] = -88.5f; x[4] = 88.5f; x[5] = -1e-30f;
+        using var it = OpRun.Invoke(Unary(Fb.BuiltinOperator.LOGISTIC, TensorType.Float32, x.Length), x);
+        var y = it.Output<float>();
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = 1f / (1f + MathF.Exp(-x[i]));
+            if (float.IsNaN(expected)) { Assert.True(float.IsNaN(y[i])); continue; }
+            Assert.True(Math.Abs(y[i] - expected) <= 5e-7f * Math.Abs(expected) + 1e-38f, $"x = {x[i]}: {y[i]} vs {expected}");
+        }
+    }
+
+    [Fact]
     public void QuantizedLogisticUsesTheTable()
     {
         // int8 in scale 0.1 zp 0; out scale 1/256 zp -128 (TFLite's required output quantization)

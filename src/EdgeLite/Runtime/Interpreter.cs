@@ -58,6 +58,8 @@ public sealed unsafe class Interpreter : IDisposable
         public readonly KernelContext Context = context;
         /// <summary>Evaluated once at AllocateTensors (all inputs constant); skipped by Invoke.</summary>
         public bool Folded;
+        /// <summary>A PAD taken over by the convolution it feeds (<see cref="FusePads"/>): never prepared or run.</summary>
+        public bool Fused;
     }
 
     /// <summary>Creates an interpreter for the model's main subgraph. Every operator must resolve to a kernel.</summary>
@@ -101,6 +103,7 @@ public sealed unsafe class Interpreter : IDisposable
             t.UpdateCount();
             if (t.IsConstant) { t._data = model.TensorData(t.Description); t.Allocation = TensorAllocation.Constant; }
         }
+        FusePads();
     }
 
     /// <summary>The model.</summary>
@@ -187,6 +190,7 @@ public sealed unsafe class Interpreter : IDisposable
         foreach (var node in _nodes)
         {
             var ctx = node.Context;
+            if (node.Fused) continue;
             if (node.Folded) { persistent += ctx.PersistentBytes + FoldedBytes(ctx); continue; }
             ctx.ScratchRequest = 0;
             ctx.ResetPersistent();
@@ -299,6 +303,60 @@ public sealed unsafe class Interpreter : IDisposable
         return b;
     }
 
+    /// <summary>
+    /// A PAD of height and width only, whose output feeds nothing but one CONV_2D or DEPTHWISE_CONV_2D with VALID
+    /// padding, is taken over by that convolution (as TFLite's XNNPACK delegate does): the convolution reads the
+    /// unpadded input with explicit padding, whose taps contribute nothing, exactly as the pad values would (0 for
+    /// float, the zero point for quantized tensors, so x - zp = 0); the PAD never runs and its output gets no memory.
+    /// </summary>
+    private void FusePads()
+    {
+        var producer = new int[_tensors.Length];
+        var uses = new int[_tensors.Length];
+        Array.Fill(producer, -1);
+        foreach (var op in _graph.Operators)
+        {
+            foreach (var o in op.OutputArray) if (o >= 0) producer[o] = op.Index;
+            foreach (var i in op.InputArray) if (i >= 0) uses[i]++;
+        }
+        foreach (var o in _graph.Outputs) uses[o] += 2;
+        foreach (var node in _nodes)
+        {
+            var op = node.Context.Operator;
+            if (op.IsCustom || op.InputArray.Length < 1 || op.InputArray[0] < 0) continue;
+            Schema.Padding? padding = op.OpName switch
+            {
+                "CONV_2D" => node.Context.Options<Schema.Conv2DOptions>()?.Padding,
+                "DEPTHWISE_CONV_2D" => node.Context.Options<Schema.DepthwiseConv2DOptions>()?.Padding,
+                _ => null,
+            };
+            if (padding != Schema.Padding.VALID) continue;
+            int padded = op.InputArray[0];
+            if (uses[padded] != 1 || producer[padded] < 0) continue;
+            var padNode = _nodes[producer[padded]];
+            var pop = padNode.Context.Operator;
+            if (pop.IsCustom || pop.OpName != "PAD" || pop.InputArray.Length != 2 || pop.OutputArray.Length != 1) continue;
+            if (pop.InputArray[0] < 0 || pop.InputArray[1] < 0) continue;
+            var x = _tensors[pop.InputArray[0]]; var pads = _tensors[pop.InputArray[1]]; var y = _tensors[padded];
+            if (!pads.Description.IsConstant || x.IsVariable || x.Rank != 4 || y.Rank != 4 || x.Type != y.Type || pads.ElementCount != 8) continue;
+            long[] p = new long[8];
+            if (pads.Type == TensorType.Int32) for (int i = 0; i < 8; i++) p[i] = ((int*)pads._data)[i];
+            else if (pads.Type == TensorType.Int64) for (int i = 0; i < 8; i++) p[i] = ((long*)pads._data)[i];
+            else continue;
+            if (p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0) continue;
+            if (p[2] < 0 || p[3] < 0 || p[4] < 0 || p[5] < 0 || p[2] + p[3] > 1 << 16 || p[4] + p[5] > 1 << 16) continue;
+            if (x.Type != TensorType.Float32)
+            {
+                // the convolution reads x's quantization: it must be the padded tensor's
+                var qx = x.Quantization; var qy = y.Quantization;
+                if (qx == null || qy == null || qx.Scales.Count != 1 || qy.Scales.Count != 1 || qx.Scale != qy.Scale || qx.ZeroPoint != qy.ZeroPoint) continue;
+            }
+            node.Context.ReplaceInput(0, x);
+            node.Context.ExplicitPadding = ((int)p[2], (int)p[4], (int)p[3], (int)p[5]);
+            padNode.Fused = true;
+        }
+    }
+
     private void Plan()
     {
         int nOps = _nodes.Length;
@@ -307,10 +365,13 @@ public sealed unsafe class Interpreter : IDisposable
         Array.Fill(first, int.MaxValue);
         Array.Fill(last, -1);
         foreach (var i in _graph.Inputs) { first[i] = 0; last[i] = Math.Max(last[i], 0); }
-        foreach (var op in _graph.Operators)
+        foreach (var node in _nodes)
         {
-            foreach (var i in op.InputArray) if (i >= 0) { first[i] = Math.Min(first[i], op.Index); last[i] = Math.Max(last[i], op.Index); }
-            foreach (var o in op.OutputArray) { first[o] = Math.Min(first[o], op.Index); last[o] = Math.Max(last[o], op.Index); }
+            if (node.Fused) continue; // a fused PAD's output is never written: it gets no memory
+            var ctx = node.Context;
+            int k = ctx.Operator.Index;
+            foreach (var t in ctx.InputTensors) if (t != null) { first[t.Index] = Math.Min(first[t.Index], k); last[t.Index] = Math.Max(last[t.Index], k); }
+            for (int o = 0; o < ctx.OutputCount; o++) { int i = ctx.Output(o).Index; first[i] = Math.Min(first[i], k); last[i] = Math.Max(last[i], k); }
         }
         foreach (var o in _graph.Outputs) { first[o] = Math.Min(first[o], nOps); last[o] = nOps; }
         // Graph inputs live for the whole invoke (as in TFLite): the caller writes them before Invoke and may read them
@@ -321,6 +382,12 @@ public sealed unsafe class Interpreter : IDisposable
         var owners = new List<object>();
         foreach (var t in _tensors)
         {
+            if (!t.IsConstant && !t.IsVariable && last[t.Index] < 0 && t.Allocation == TensorAllocation.Arena)
+            {
+                // no longer used (a fused PAD's output): drop the pointer into a previous arena
+                t._data = null;
+                t.Allocation = TensorAllocation.None;
+            }
             if (t.IsConstant || t.IsVariable || last[t.Index] < 0) continue;
             requests.Add(new ArenaPlanner.Request(t.ByteLength, first[t.Index], last[t.Index]));
             owners.Add(t);
@@ -358,7 +425,7 @@ public sealed unsafe class Interpreter : IDisposable
         for (int i = 0; i < nodes.Length; i++)
         {
             var n = nodes[i];
-            if (n.Folded) continue;
+            if (n.Folded || n.Fused) continue;
             try { n.Kernel.Eval(n.Context); }
             catch (Exception e) when (e is not InterpreterException)
             {
@@ -372,7 +439,7 @@ public sealed unsafe class Interpreter : IDisposable
         for (int i = 0; i < nodes.Length; i++)
         {
             var n = nodes[i];
-            if (n.Folded) continue;
+            if (n.Folded || n.Fused) continue;
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             try { n.Kernel.Eval(n.Context); }
             catch (Exception e) when (e is not InterpreterException)

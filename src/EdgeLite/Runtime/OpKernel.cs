@@ -61,6 +61,19 @@ public sealed unsafe class KernelContext
     /// <summary>Input <paramref name="i"/>, or null when the slot is absent or marked optional (-1).</summary>
     public Tensor? OptionalInput(int i) => (uint)i < (uint)_inputs.Length ? _inputs[i] : null;
 
+    /// <summary>
+    /// Padding of the conv input that the interpreter took over from a PAD operator it fused into this node (top,
+    /// left, bottom, right, in input pixels; the padded values contribute nothing): the input is then the PAD's input
+    /// and the node's own padding option is VALID. Null when no PAD was fused.
+    /// </summary>
+    internal (int Top, int Left, int Bottom, int Right)? ExplicitPadding { get; set; }
+
+    /// <summary>Replaces input slot <paramref name="i"/> (operator fusion at interpreter construction).</summary>
+    internal void ReplaceInput(int i, Tensor t) => _inputs[i] = t;
+
+    /// <summary>The input slots (null = absent).</summary>
+    internal ReadOnlySpan<Tensor?> InputTensors => _inputs;
+
     /// <summary>Output <paramref name="i"/>.</summary>
     public Tensor Output(int i) => (uint)i < (uint)_outputs.Length ? _outputs[i]
         : throw new ModelFormatException($"operator {Operator.Index} ({Operator.OpName}): output {i} is missing");

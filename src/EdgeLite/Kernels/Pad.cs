@@ -48,10 +48,53 @@ internal sealed unsafe class Pad : OpKernel
         }
     }
 
+    /// <summary>Only the last dimension is padded (BlazeFace widens its channels before a residual ADD).</summary>
+    private bool ChannelsOnly()
+    {
+        for (int j = 0; j < MaxRank - 1; j++) if (_inShape[j] != _outShape[j]) return false;
+        return _inShape[MaxRank - 1] != _outShape[MaxRank - 1] && _elem is 1 or 2 or 4;
+    }
+
+    /// <summary>Per pixel: the pad value before, the input's channels, the pad value after; no full-output fill.</summary>
+    private void PadChannels(byte* x, byte* y, long total)
+    {
+        int inC = _inShape[MaxRank - 1], outC = _outShape[MaxRank - 1], before = _before[MaxRank - 1], after = outC - inC - before;
+        long pixels = total / outC;
+        long rowBytes = (long)inC * _elem;
+        for (long n = 0; n < pixels; n++)
+        {
+            byte* d = y + n * outC * _elem;
+            Fill(d, before);
+            Copy(x + n * rowBytes, d + (long)before * _elem, rowBytes);
+            Fill(d + (long)(before + inC) * _elem, after);
+        }
+    }
+
+    private void Fill(byte* d, int count)
+    {
+        switch (_elem)
+        {
+            case 1: for (int i = 0; i < count; i++) d[i] = (byte)_padValue; break;
+            case 2: for (int i = 0; i < count; i++) ((ushort*)d)[i] = (ushort)_padValue; break;
+            default: for (int i = 0; i < count; i++) ((uint*)d)[i] = (uint)_padValue; break;
+        }
+    }
+
+    // short runs (a pixel's channels) with vector moves inline, long ones through MemoryCopy
+    private static void Copy(byte* src, byte* dst, long bytes)
+    {
+        if (bytes >= 256) { Buffer.MemoryCopy(src, dst, bytes, bytes); return; }
+        long i = 0;
+        for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        if (i + 16 <= bytes) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 16; }
+        for (; i < bytes; i++) dst[i] = src[i];
+    }
+
     public override void Eval(KernelContext context)
     {
         byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
         long total = context.Output(0).ElementCount;
+        if (ChannelsOnly()) { PadChannels(x, y, total); return; }
         // fill with the pad value, then copy the input rows into place
         if (_padValue == 0) new Span<byte>(y, (int)(total * _elem)).Clear();
         else if (_elem == 1) new Span<byte>(y, (int)total).Fill((byte)_padValue);

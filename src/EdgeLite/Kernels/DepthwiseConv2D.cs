@@ -29,6 +29,9 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private int _blocks32;    // quantized, AVX-512: channel blocks of 32 for the tap-pair kernel (0 = not used)
     private short* _wPairs;   // DepthwiseKernels.PackPairs layout
     private int* _pairCorr;
+    private int _packed;       // float, AVX-512, C = 1/2/4/8 at stride 1: pixels per vector (0 = not used)
+    private float* _wPacked;   // [tap][16]: each tap's C weights repeated
+    private FloatOutputStage _packedStage;
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
     private Work _work = null!;
@@ -78,6 +81,19 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 new ReadOnlySpan<float>(_q.FloatWeights + t * _outC, _outC).CopyTo(wf.AsSpan(t * _cPad));
             _wf = KernelContext.AddressOf(wf);
             _fstage = _q.CreateFloatOutputStage(context, _cPad);
+            if (_level == SimdLevel.Avx512 && _mult == 1 && _strideW == 1 && _outC is 1 or 2 or 4 or 8)
+            {
+                _packed = 16 / _outC;
+                var wp = context.AllocatePersistent<float>(_taps * 16);
+                var bp = context.AllocatePersistent<float>(16);
+                for (int j = 0; j < 16; j++)
+                {
+                    bp[j] = _q.FloatBias[j % _outC];
+                    for (int t = 0; t < _taps; t++) wp[t * 16 + j] = _q.FloatWeights[t * _outC + j % _outC];
+                }
+                _wPacked = KernelContext.AddressOf(wp);
+                _packedStage = new FloatOutputStage { Bias = KernelContext.AddressOf(bp), Min = _q.FMin, Max = _q.FMax };
+            }
         }
         else
         {
@@ -158,6 +174,14 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
             byte* x = image + ((long)iy0 * _inW + ix0) * ci * elem;
             if (rowInside && ix0 >= 0 && ix0 + (_kW - 1) * _dilW < _inW)
             {
+                int run = 4 * _packed;
+                if (_packed > 0 && isFloat && ox + run - 1 < _outW && ix0 + run - 1 + (_kW - 1) * _dilW < _inW)
+                {
+                    // 4·P interior pixels of a few-channel layer, P per vector
+                    DepthwiseKernels.FloatPacked4((float*)x, _allOffs, _taps, _wPacked, (float*)o, _packedStage);
+                    ox += run - 1;
+                    continue;
+                }
                 if (!bcast && _level == SimdLevel.Avx512 && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW)
                 {
                     // four interior pixels at once: each weight vector loaded once for the four

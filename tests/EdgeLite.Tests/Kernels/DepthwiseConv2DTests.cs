@@ -90,6 +90,22 @@ public class DepthwiseConv2DTests
         });
     }
 
+    [Fact]
+    public void FewFloatChannelsPackSeveralPixelsPerVector()
+    {
+        // C = 8, 4, 2, 1 at stride 1 (16 / C pixels per vector, 4 vectors per call: runs of 8..64 pixels), widths with
+        // and without whole runs, dilation, SAME and VALID; stride 2 keeps the one-pixel kernels
+        var rng = new Random(33);
+        AssertProblemsMatchAcrossThreads(rng, new[]
+        {
+            new Problem(TensorType.Float32, 1, 9, 37, 8, 8, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, true, 0, true),
+            new Problem(TensorType.Float32, 2, 5, 45, 4, 4, 3, 3, 1, 2, Fb.Padding.VALID, Fb.ActivationFunctionType.NONE, true, 1, true),
+            new Problem(TensorType.Float32, 1, 4, 70, 2, 2, 5, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU, true, 2, true),
+            new Problem(TensorType.Float32, 1, 3, 150, 1, 1, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, true, 3, true),
+            new Problem(TensorType.Float32, 1, 9, 37, 8, 8, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, true, 4, true),
+        });
+    }
+
     [Theory]
     [InlineData(TensorType.Float32)]
     [InlineData(TensorType.UInt8)]

@@ -8,8 +8,13 @@ namespace EdgeLite.Simd;
 /// <summary>Instruction set a kernel's fast path runs on (chosen once, at Prepare).</summary>
 internal enum SimdLevel
 {
-    /// <summary>Portable scalar loops (any CPU; the fallback on arm64 today).</summary>
+    /// <summary>Portable scalar loops (any CPU).</summary>
     Scalar,
+    /// <summary>
+    /// 128-bit vectors: arm64 AdvSimd (Neon), or any CPU with accelerated <see cref="System.Runtime.Intrinsics.Vector128"/>
+    /// (the same code; tests run it on x64).
+    /// </summary>
+    Neon,
     /// <summary>x64 AVX2 + FMA, 256-bit vectors.</summary>
     Avx2,
     /// <summary>x64 AVX-512 F/BW, 512-bit vectors.</summary>
@@ -26,11 +31,12 @@ internal enum SimdLevel
 /// [panel][k/2][16 channels][2]; A rows are int32-packed pairs.</item>
 /// <item>Float: panel layout [panel][k][16 channels], FMA with a broadcast A value, k in order.</item>
 /// </list>
-/// Micro-kernels: AVX-512 8 rows × 32 channels (16 accumulators) and 1 row × 32 for tails; AVX2 4 × 16; scalar.
+/// Micro-kernels: AVX-512 8 rows × 32 channels (16 accumulators) and 1 row × 32 for tails; AVX2 4 × 16; 128-bit
+/// (arm64 AdvSimd, GemmKernels.Neon.cs) 2 × 16 quantized and 4 × 16 float; scalar.
 /// Integer results are identical on every level; float results differ only by summation grouping (none: every level
 /// accumulates k in order with fused multiply-add).
 /// </summary>
-internal static unsafe class GemmKernels
+internal static unsafe partial class GemmKernels
 {
     /// <summary>Output channels per packed panel (one 512-bit vector of int32/float).</summary>
     public const int Panel = 16;
@@ -42,7 +48,9 @@ internal static unsafe class GemmKernels
     public static SimdLevel Select()
     {
         var best = Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported ? SimdLevel.Avx512
-            : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2 : SimdLevel.Scalar;
+            : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2
+            : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || (Vector128.IsHardwareAccelerated && Fma.IsSupported) ? SimdLevel.Neon
+            : SimdLevel.Scalar;
         var cap = MaxLevel ?? SimdLevel.Avx512;
         return best < cap ? best : cap;
     }
@@ -125,7 +133,13 @@ internal static unsafe class GemmKernels
                 continue;
             }
             nc = Math.Min(nc, Panel);
-            if (level == SimdLevel.Avx2)
+            if (level == SimdLevel.Neon)
+            {
+                int r = 0;
+                for (; r + 2 <= rows; r += 2) Q128x2(a + (long)r * aStride, aStride, pairs, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) Q128x1(a + (long)r * aStride, pairs, w, output + (long)r * outStride + c0, c0, nc, s);
+            }
+            else if (level == SimdLevel.Avx2)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) Q256x4(a + (long)r * aStride, aStride, pairs, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
@@ -285,7 +299,13 @@ internal static unsafe class GemmKernels
                 continue;
             }
             nc = Math.Min(nc, Panel);
-            if (level == SimdLevel.Avx2)
+            if (level == SimdLevel.Neon)
+            {
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) F128x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) F128x1(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
+            }
+            else if (level == SimdLevel.Avx2)
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) F256x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);

@@ -121,6 +121,56 @@ internal static unsafe class OutputStage
         Store16(bytes, dst, n);
     }
 
+    /// <summary>
+    /// 128-bit output stage of 16 channels (four vectors of int32 sums for channels c..c+15): the arithmetic of
+    /// <see cref="Requantize512"/> (round to nearest even), packed to bytes, the first <paramref name="n"/> stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store16x128(Vector128<int> a0, Vector128<int> a1, Vector128<int> a2, Vector128<int> a3, int c, byte* dst, int n,
+        in QuantizedOutputStage s)
+    {
+        var lo = Vector128.Create(s.Lo); var hi = Vector128.Create(s.Hi); var zp = Vector128.Create(s.ZeroPoint);
+        var q0 = Requantize128(a0, c, lo, hi, zp, s); var q1 = Requantize128(a1, c + 4, lo, hi, zp, s);
+        var q2 = Requantize128(a2, c + 8, lo, hi, zp, s); var q3 = Requantize128(a3, c + 12, lo, hi, zp, s);
+        var w01 = Vector128.Narrow(q0, q1); var w23 = Vector128.Narrow(q2, q3); // in range: no saturation needed
+        var bytes = s.Signed ? Vector128.Narrow(w01, w23).AsByte() : Vector128.Narrow(w01.AsUInt16(), w23.AsUInt16());
+        if (n >= 16) { bytes.Store(dst); return; }
+        if (n == 8) { *(ulong*)dst = bytes.AsUInt64().ToScalar(); return; }
+        for (int i = 0; i < n; i++) dst[i] = bytes.GetElement(i);
+    }
+
+    /// <summary>128-bit quantized output stage of four channels (c..c+3): the arithmetic of <see cref="Requantize512"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Requantize128(Vector128<int> acc, int c, Vector128<float> lo, Vector128<float> hi, Vector128<int> zp, in QuantizedOutputStage s)
+    {
+        var f = Vector128.ConvertToSingle(acc + Vector128.Load(s.Bias + c)) * Vector128.Load(s.Scale + c);
+        f = Vector128.Min(Vector128.Max(f, lo), hi);
+        return Vector128.ConvertToInt32(Vector128.Round(f)) + zp; // Round: to nearest even, as vcvtps2dq
+    }
+
+    /// <summary>Eight requantized int32 values (in the output type's range) stored as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store8x128(Vector128<int> lo, Vector128<int> hi, byte* dst, bool signed)
+    {
+        var w = Vector128.Narrow(lo, hi);
+        var b = signed ? Vector128.Narrow(w, w).AsByte() : Vector128.Narrow(w.AsUInt16(), w.AsUInt16());
+        *(ulong*)dst = b.AsUInt64().ToScalar();
+    }
+
+    /// <summary>128-bit float output stage of 16 channels: + bias, clamp, the first <paramref name="n"/> stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreF128x4(Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3, int c, float* dst, int n,
+        in FloatOutputStage s)
+    {
+        var mn = Vector128.Create(s.Min); var mx = Vector128.Create(s.Max);
+        a0 = Vector128.Min(Vector128.Max(a0 + Vector128.Load(s.Bias + c), mn), mx);
+        a1 = Vector128.Min(Vector128.Max(a1 + Vector128.Load(s.Bias + c + 4), mn), mx);
+        a2 = Vector128.Min(Vector128.Max(a2 + Vector128.Load(s.Bias + c + 8), mn), mx);
+        a3 = Vector128.Min(Vector128.Max(a3 + Vector128.Load(s.Bias + c + 12), mn), mx);
+        if (n >= 16) { a0.Store(dst); a1.Store(dst + 4); a2.Store(dst + 8); a3.Store(dst + 12); return; }
+        for (int i = 0; i < n; i++) dst[i] = (i >> 2) switch { 0 => a0.GetElement(i & 3), 1 => a1.GetElement(i & 3), 2 => a2.GetElement(i & 3), _ => a3.GetElement(i & 3) };
+    }
+
     /// <summary>The scalar output stage (same arithmetic as the vector ones).</summary>
     public static byte RequantizeScalar(int acc, int c, in QuantizedOutputStage s)
     {

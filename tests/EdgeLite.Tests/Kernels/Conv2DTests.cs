@@ -68,10 +68,13 @@ public class Conv2DTests
     [Theory]
     [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Avx2)]
     [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Scalar)]
+    [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Neon)]
     [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Avx2)]
     [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Scalar)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Neon)]
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Avx2)]
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Scalar)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Neon)]
     public void LowerInstructionSetsMatchReference(TensorType type, int levelNumber)
     {
         AssertRandomProblemsMatchAtLevel(type, false, (EdgeLite.Simd.SimdLevel)levelNumber, 99 + (int)type * 7 + levelNumber);

@@ -93,6 +93,27 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 r.Store(b + k);
             }
         }
+        if (!Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated
+            && kind is ActivationKind.Relu or ActivationKind.Relu6 or ActivationKind.ReluN1To1 or ActivationKind.Relu0To1 or ActivationKind.HardSwish or ActivationKind.Logistic)
+        {
+            // 128-bit (arm64): the same lane operations as the 256-bit loops
+            var zero = Vector128<float>.Zero; var six = Vector128.Create(6f); var three = Vector128.Create(3f);
+            var one = Vector128<float>.One; var minusOne = Vector128.Create(-1f);
+            for (; k + 4 <= n; k += 4)
+            {
+                var v = Vector128.Load(a + k);
+                var r = kind switch
+                {
+                    ActivationKind.Relu => Vector128.Max(v, zero),
+                    ActivationKind.Relu6 => Vector128.Min(Vector128.Max(v, zero), six),
+                    ActivationKind.ReluN1To1 => Vector128.Min(Vector128.Max(v, minusOne), one),
+                    ActivationKind.Relu0To1 => Vector128.Min(Vector128.Max(v, zero), one),
+                    ActivationKind.Logistic => one / (one + Vector128.Exp(-v)),
+                    _ => v * Vector128.Min(Vector128.Max(v + three, zero), six) / six,
+                };
+                r.Store(b + k);
+            }
+        }
         if (Vector256.IsHardwareAccelerated && kind == ActivationKind.Logistic)
         {
             // 1 / (1 + e^-x) with the runtime's vector exponential (within an ulp or two of MathF.Exp: the sigmoid
@@ -145,6 +166,12 @@ internal sealed unsafe class PRelu : OpKernel
                 {
                     var v = Vector256.Load(xp + k);
                     Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, Vector256<float>.Zero), v, v * Vector256.Load(a + k)).Store(yp + k);
+                }
+            else if (Vector128.IsHardwareAccelerated)
+                for (; k + 4 <= c; k += 4)
+                {
+                    var v = Vector128.Load(xp + k);
+                    Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(v, Vector128<float>.Zero), v, v * Vector128.Load(a + k)).Store(yp + k);
                 }
             for (; k < c; k++) { float v = xp[k]; yp[k] = v >= 0 ? v : v * a[k]; }
         }

@@ -114,6 +114,7 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
                     var xop = new XnnAddOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, MA = _xa, MB = _xb, Bias = _xbias,
                         Shift = _xshift, ZpOut = _zpOut, QMin = _qmin, QMax = _qmax };
                     if (_bc.Same && Avx512BW.IsSupported) { xop.SameShape512(_bc.Count); break; }
+                    if (_bc.Same && Vector128.IsHardwareAccelerated) { xop.SameShape128(_bc.Count); break; }
                     _bc.ForEach(ref xop);
                     break;
                 }
@@ -144,6 +145,12 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             var mn = Vector256.Create(min); var mx = Vector256.Create(max);
             for (; i + 8 <= n; i += 8)
                 Vector256.Min(Vector256.Max(Vector256.Load(a + i) + Vector256.Load(b + i), mn), mx).Store(y + i);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var mn = Vector128.Create(min); var mx = Vector128.Create(max);
+            for (; i + 4 <= n; i += 4)
+                Vector128.Min(Vector128.Max(Vector128.Load(a + i) + Vector128.Load(b + i), mn), mx).Store(y + i);
         }
         for (; i < n; i++) { float v = a[i] + b[i]; y[i] = v < min ? min : v > max ? max : v; }
     }
@@ -185,6 +192,37 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
                 Avx512F.ConvertToVector128Byte(v).Store(Y + i);
             }
             for (; i < n; i++) Apply(i, i, i);
+        }
+
+        /// <summary>The same arithmetic, 16 elements at a time in 128-bit vectors (arm64), scalar tail.</summary>
+        public readonly void SameShape128(int n)
+        {
+            var ma = Vector128.Create(MA); var mb = Vector128.Create(MB);
+            var bias = Vector128.Create(Bias + (1 << (Shift - 1)));
+            var zp = Vector128.Create(ZpOut); var lo = Vector128.Create(QMin); var hi = Vector128.Create(QMax);
+            int i = 0;
+            for (; i + 16 <= n; i += 16)
+            {
+                var (a0, a1, a2, a3) = Widen(A + i);
+                var (b0, b1, b2, b3) = Widen(B + i);
+                var q0 = Vector128.Min(Vector128.Max(((bias + a0 * ma + b0 * mb) >> Shift) + zp, lo), hi);
+                var q1 = Vector128.Min(Vector128.Max(((bias + a1 * ma + b1 * mb) >> Shift) + zp, lo), hi);
+                var q2 = Vector128.Min(Vector128.Max(((bias + a2 * ma + b2 * mb) >> Shift) + zp, lo), hi);
+                var q3 = Vector128.Min(Vector128.Max(((bias + a3 * ma + b3 * mb) >> Shift) + zp, lo), hi);
+                Vector128<short> s0 = Vector128.Narrow(q0, q1), s1 = Vector128.Narrow(q2, q3);
+                if (Signed) Vector128.Narrow(s0, s1).Store((sbyte*)Y + i);
+                else Vector128.Narrow(s0.AsUInt16(), s1.AsUInt16()).Store(Y + i);
+            }
+            for (; i < n; i++) Apply(i, i, i);
+        }
+
+        private readonly (Vector128<int>, Vector128<int>, Vector128<int>, Vector128<int>) Widen(byte* p)
+        {
+            Vector128<short> l, h;
+            if (Signed) (l, h) = Vector128.Widen(Vector128.Load((sbyte*)p));
+            else { var (ul, uh) = Vector128.Widen(Vector128.Load(p)); l = ul.AsInt16(); h = uh.AsInt16(); }
+            var (a, b) = Vector128.Widen(l); var (c, d) = Vector128.Widen(h);
+            return (a, b, c, d);
         }
     }
 

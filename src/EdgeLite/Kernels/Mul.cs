@@ -39,7 +39,7 @@ internal sealed unsafe class Mul : OpKernel
                 (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
                 int n = _bc.Count, na = a.ElementCount, nb = b.ElementCount;
                 _floatRun = 0; _floatScalar = false;
-                if (_type == TensorType.Float32 && na == n && Vector256.IsHardwareAccelerated)
+                if (_type == TensorType.Float32 && na == n && Vector128.IsHardwareAccelerated)
                 {
                     if (nb == n) _floatRun = n;
                     else if (nb == 1) _floatScalar = true;
@@ -101,12 +101,15 @@ internal sealed unsafe class Mul : OpKernel
     private void FloatFast(float* a, float* b, float* y)
     {
         int n = _bc.Count, c = _floatRun;
+        bool wide = Vector256.IsHardwareAccelerated; // else 128-bit (arm64)
         var mn = Vector256.Create(_fmin); var mx = Vector256.Create(_fmax);
+        var mn4 = Vector128.Create(_fmin); var mx4 = Vector128.Create(_fmax);
         if (_floatScalar)
         {
-            var bv = Vector256.Create(b[0]);
+            var bv = Vector256.Create(b[0]); var bv4 = Vector128.Create(b[0]);
             int k = 0;
-            for (; k + 8 <= n; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(a + k) * bv, mn), mx).Store(y + k);
+            if (wide) for (; k + 8 <= n; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(a + k) * bv, mn), mx).Store(y + k);
+            else for (; k + 4 <= n; k += 4) Vector128.Min(Vector128.Max(Vector128.Load(a + k) * bv4, mn4), mx4).Store(y + k);
             for (; k < n; k++) { float v = a[k] * b[0]; y[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
             return;
         }
@@ -115,7 +118,8 @@ internal sealed unsafe class Mul : OpKernel
         {
             float* ap = a + p, yp = y + p, bp = same ? b + p : b;
             int k = 0;
-            for (; k + 8 <= c; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(ap + k) * Vector256.Load(bp + k), mn), mx).Store(yp + k);
+            if (wide) for (; k + 8 <= c; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(ap + k) * Vector256.Load(bp + k), mn), mx).Store(yp + k);
+            else for (; k + 4 <= c; k += 4) Vector128.Min(Vector128.Max(Vector128.Load(ap + k) * Vector128.Load(bp + k), mn4), mx4).Store(yp + k);
             for (; k < c; k++) { float v = ap[k] * bp[k]; yp[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
         }
     }

@@ -164,9 +164,51 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
         }
     }
 
+    /// <summary>128-bit twin of <see cref="FloatRow"/> (arm64), 4 channels at a time.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void FloatRow128(float* x, float* y, int b, int oy)
+    {
+        int c = _c, y0 = oy * _sh - _padH;
+        int fy0 = Math.Max(0, -y0), fy1 = Math.Min(_fh, _h - y0);
+        long rowStride = (long)_w * c;
+        float* image = x + (long)b * _h * rowStride;
+        float* outRow = y + ((long)b * _outH + oy) * _outW * c;
+        var mn = Vector128.Create(_fmin); var mx = Vector128.Create(_fmax);
+        for (int ox = 0; ox < _outW; ox++)
+        {
+            int x0 = ox * _sw - _padW;
+            int fx0 = Math.Max(0, -x0), fx1 = Math.Min(_fw, _w - x0);
+            int count = (fy1 - fy0) * (fx1 - fx0);
+            var inv = Vector128.Create((float)count);
+            float* o = outRow + (long)ox * c;
+            for (int ch = 0; ch < c; ch += 4)
+            {
+                if (ch + 4 > c) ch = c - 4;
+                var acc = max ? Vector128.Create(float.MinValue) : Vector128<float>.Zero;
+                for (int fy = fy0; fy < fy1; fy++)
+                {
+                    float* p = image + (y0 + fy) * rowStride + (long)x0 * c + ch;
+                    for (int fx = fx0; fx < fx1; fx++)
+                    {
+                        var v = Vector128.Load(p + (long)fx * c);
+                        acc = max ? Vector128.Max(acc, v) : acc + v;
+                    }
+                }
+                if (!max) acc = count > 0 ? acc / inv : Vector128<float>.Zero;
+                Vector128.Min(Vector128.Max(acc, mn), mx).Store(o + ch);
+            }
+        }
+    }
+
     public override void Eval(KernelContext context)
     {
         byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
+        if (_type == TensorType.Float32 && _c >= 4 && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated)
+        {
+            for (int b = 0; b < _n; b++)
+                for (int oy = 0; oy < _outH; oy++) FloatRow128((float*)x, (float*)y, b, oy);
+            return;
+        }
         if (_type == TensorType.Float32 && _c >= 8 && Vector256.IsHardwareAccelerated)
         {
             for (int b = 0; b < _n; b++)

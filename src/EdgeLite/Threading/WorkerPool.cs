@@ -9,6 +9,11 @@ namespace EdgeLite.Threading;
 /// Between operators the workers spin for a short while (<see cref="SpinMicroseconds"/>) before sleeping, so the
 /// next operator's start costs no thread wake-up (as XNNPACK's pthreadpool does); the caller spins likewise while
 /// the last workers finish.
+/// Each range is claimed before it runs (one atomic exchange): the caller, done with its own range, runs any range
+/// whose worker has not started yet. On a CPU that another process keeps busy, a descheduled worker then costs nothing
+/// instead of a scheduler time slice (measured before this: a 1.2 ms model took 11.6 ms at 2 threads while a build ran
+/// on the other core). The ranges are the same whoever runs them, so results still never depend on timing; a range
+/// run by the caller uses the caller's worker index (its scratch memory is free by then).
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -18,6 +23,7 @@ internal sealed class WorkerPool : IDisposable
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _wake;
     private readonly int[] _sleeping;            // 1 while worker i is (about to be) blocked on _wake[i]
+    private readonly int[] _claimed;             // range i taken (by worker i or by the caller), per Run
     private readonly ManualResetEventSlim _done = new(false);
     private readonly long _spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private IParallelWork? _work;
@@ -33,6 +39,7 @@ internal sealed class WorkerPool : IDisposable
         _threads = new Thread[ThreadCount - 1];
         _wake = new SemaphoreSlim[ThreadCount - 1];
         _sleeping = new int[ThreadCount - 1];
+        _claimed = new int[ThreadCount];
         for (int i = 0; i < _threads.Length; i++)
         {
             _wake[i] = new SemaphoreSlim(0);
@@ -61,11 +68,27 @@ internal sealed class WorkerPool : IDisposable
         if (n <= 1) { work.Run(0, count, 0); return; }
         _work = work; _count = count; _error = null; _participants = n;
         _pending = n - 1;
+        for (int i = 1; i < n; i++) Volatile.Write(ref _claimed[i], 0); // release: a worker that sees 0 sees the fields above
         Interlocked.Increment(ref _generation); // publishes the fields above
         for (int i = 0; i < n - 1; i++)
             if (Interlocked.Exchange(ref _sleeping[i], 0) == 1) _wake[i].Release();
         var (s, e) = Split(count, n, 0);
-        try { work.Run(s, e, 0); }
+        try
+        {
+            work.Run(s, e, 0);
+            // ranges whose workers have not started: run them here rather than wait for those threads
+            for (int r = 1; r < n; r++)
+            {
+                if (Interlocked.Exchange(ref _claimed[r], 1) != 0) continue;
+                try
+                {
+                    var (rs, re) = Split(count, n, r);
+                    work.Run(rs, re, 0);
+                }
+                catch (Exception ex) { _error = ex; } // reported as a worker's failure would be
+                finally { Interlocked.Decrement(ref _pending); }
+            }
+        }
         finally
         {
             long until = Stopwatch.GetTimestamp() + _spinTicks;
@@ -105,6 +128,7 @@ internal sealed class WorkerPool : IDisposable
             if (g == seen) continue;
             seen = g;
             if (worker >= _participants) continue;
+            if (Interlocked.Exchange(ref _claimed[worker], 1) != 0) continue; // the caller took this range
             try
             {
                 var (s, e) = Split(_count, _participants, worker);

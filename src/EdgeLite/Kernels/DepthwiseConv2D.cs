@@ -55,17 +55,8 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         if (_strideH <= 0 || _strideW <= 0 || _dilH <= 0 || _dilW <= 0)
             throw context.Invalid($"stride {_strideH}x{_strideW}, dilation {_dilH}x{_dilW}");
         if (o.Padding is not (Schema.Padding.SAME or Schema.Padding.VALID)) throw context.Invalid($"padding {o.Padding}");
-        if (context.ExplicitPadding is { } ep)
-        {
-            // a fused PAD (see Interpreter.FusePads): VALID over the padded size, taps in the padding skipped
-            PaddingUtil.Compute(Schema.Padding.VALID, _strideH, _strideW, _dilH, _dilW, _inH + ep.Top + ep.Bottom, _inW + ep.Left + ep.Right, _kH, _kW, out _outH, out _outW);
-            _padH = ep.Top; _padW = ep.Left;
-        }
-        else
-        {
-            var pad = PaddingUtil.Compute(o.Padding, _strideH, _strideW, _dilH, _dilW, _inH, _inW, _kH, _kW, out _outH, out _outW);
-            _padH = pad.Height; _padW = pad.Width;
-        }
+        // a PAD fused into this node (Interpreter.FusePads) becomes explicit padding: taps in it are skipped
+        PaddingUtil.ForConvolution(context, o.Padding, _strideH, _strideW, _dilH, _dilW, _inH, _inW, _kH, _kW, out _outH, out _outW, out _padH, out _padW);
         _q = ConvQuantization.Prepare(context, input, filter, bias, output, _outC, 3, o.FusedActivationFunction);
         context.SetOutputShape(0, [_batches, _outH, _outW, _outC]);
 

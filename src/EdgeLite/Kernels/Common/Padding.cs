@@ -38,4 +38,21 @@ internal static class PaddingUtil
         int pw = PaddingWithOffset(strideW, dilationW, inW, filterW, outW, out int ow);
         return new PaddingValues(ph, pw, oh, ow);
     }
+
+    /// <summary>
+    /// A convolution's output size and top/left padding: from its padding option, or — when the interpreter fused a
+    /// PAD into it (<see cref="KernelContext.ExplicitPadding"/>) — VALID over the padded size with the PAD's amounts.
+    /// </summary>
+    public static void ForConvolution(KernelContext context, Schema.Padding padding, int strideH, int strideW, int dilationH, int dilationW,
+        int inH, int inW, int filterH, int filterW, out int outH, out int outW, out int padH, out int padW)
+    {
+        if (context.ExplicitPadding is { } ep)
+        {
+            Compute(Schema.Padding.VALID, strideH, strideW, dilationH, dilationW, inH + ep.Top + ep.Bottom, inW + ep.Left + ep.Right, filterH, filterW, out outH, out outW);
+            padH = ep.Top; padW = ep.Left;
+            return;
+        }
+        var pad = Compute(padding, strideH, strideW, dilationH, dilationW, inH, inW, filterH, filterW, out outH, out outW);
+        padH = pad.Height; padW = pad.Width;
+    }
 }

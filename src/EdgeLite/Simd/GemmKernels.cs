@@ -47,13 +47,26 @@ internal static unsafe partial class GemmKernels
     /// <summary>The best level this CPU supports, capped by <see cref="MaxLevel"/>.</summary>
     public static SimdLevel Select()
     {
-        var best = Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported ? SimdLevel.Avx512
-            : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2
-            : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || (Vector128.IsHardwareAccelerated && Fma.IsSupported) ? SimdLevel.Neon
+        var best = IsSupported(SimdLevel.Avx512) ? SimdLevel.Avx512
+            : IsSupported(SimdLevel.Avx2) ? SimdLevel.Avx2
+            : IsSupported(SimdLevel.Neon) ? SimdLevel.Neon
             : SimdLevel.Scalar;
         var cap = MaxLevel ?? SimdLevel.Avx512;
         return best < cap ? best : cap;
     }
+
+    /// <summary>
+    /// Whether this CPU runs <paramref name="level"/>'s kernels natively (<see cref="SimdLevel.Neon"/>: arm64 AdvSimd,
+    /// or x64 with accelerated 128-bit vectors and FMA, where the same code runs through the portable fallbacks).
+    /// </summary>
+    public static bool IsSupported(SimdLevel level) => level switch
+    {
+        SimdLevel.Scalar => true,
+        SimdLevel.Neon => System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || (Vector128.IsHardwareAccelerated && Fma.IsSupported),
+        SimdLevel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        SimdLevel.Avx512 => Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported,
+        _ => false,
+    };
 
     /// <summary>Number of panels for <paramref name="channels"/> output channels.</summary>
     public static int Panels(int channels) => (channels + Panel - 1) / Panel;

@@ -17,6 +17,8 @@ internal static unsafe class KernelChecks
         var levels = Enum.GetValues<SimdLevel>().Where(l => l != SimdLevel.Scalar && GemmKernels.IsSupported(l)).ToArray();
         Console.WriteLine($"micro-kernel levels checked against Scalar: {string.Join(", ", levels)}");
         c.Section("GEMM quantized (vs scalar and a naive sum, byte for byte)", () => GemmQuantized(c, levels, seed, 300));
+        c.Section($"GEMM quantized 8-bit dot product ({(System.Runtime.Intrinsics.Arm.Dp.IsSupported ? "sdot/udot" : "scalar stand-in")}) vs a naive sum",
+            () => GemmDot(c, seed + 4, 300));
         c.Section("GEMM float (vs scalar and a naive sum, bit for bit)", () => GemmFloat(c, levels, seed + 1, 200));
         c.Section("depthwise pixel kernels (quantized, float, broadcast)", () => Depthwise(c, levels, seed + 2, 300));
         c.Section("A packing (WidenSubtract)", () => WidenSubtract(c, seed + 3, 100));
@@ -110,6 +112,72 @@ internal static unsafe class KernelChecks
                     int bad = FirstDifference(expected, got);
                     c.Expect(bad < 0, $"GEMM quantized {level}: {what}: byte {bad} (row {bad / outStride}, channel {bad % outStride}) = {(bad < 0 ? 0 : got[bad])}, expected {(bad < 0 ? 0 : expected[bad])}");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="GemmKernels.QuantizedDot"/> on raw uint8/int8 operands with zero points (the corrections of
+    /// <see cref="GemmKernels.PackDot"/> and <see cref="GemmKernels.RowSum"/>, as Conv2D computes them) against a naive
+    /// Σ (x − x_zp)(w − w_zp).
+    /// </summary>
+    public static void GemmDot(Checker c, int seed, int count)
+    {
+        var rng = new Random(seed);
+        for (int n = 0; n < count; n++)
+        {
+            int rows = rng.Next(3) == 0 ? rng.Next(1, 40) : Pick(rng, [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 25]);
+            int depth = rng.Next(4) == 0 ? rng.Next(1, 600) : rng.Next(1, 40);
+            int channels = rng.Next(3) == 0 ? Pick(rng, [1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 48, 64]) : rng.Next(1, 90);
+            bool signed = rng.Next(2) == 0;
+            int kPad = GemmKernels.DotDepth(depth), aStride = kPad + 16 * rng.Next(0, 2);
+            int panels = GemmKernels.Panels(channels), ps = 0, pe = panels;
+            if (panels > 1 && rng.Next(3) == 0) { ps = rng.Next(panels); pe = rng.Next(ps + 1, panels + 1); }
+            int outStride = channels + rng.Next(0, 5);
+            int xzp = signed ? rng.Next(-128, 128) : rng.Next(0, 256);
+            int wzp = signed ? (rng.Next(2) == 0 ? 0 : rng.Next(-128, 128)) : rng.Next(0, 256);
+            // extreme operands now and then (all 0x80 / 0xFF and zero points at the ends): the int32 wrap-around must cancel
+            bool extreme = rng.Next(5) == 0;
+            var a = new byte[rows * aStride];
+            rng.NextBytes(a);
+            if (extreme) { a.AsSpan().Fill(signed ? (byte)0x80 : (byte)0xFF); xzp = signed ? 127 : 0; wzp = signed ? 127 : 0; }
+            for (int r = 0; r < rows; r++) a.AsSpan(r * aStride + depth, kPad - depth).Clear(); // as Conv2D's im2col
+            var w = new int[channels * depth];
+            for (int i = 0; i < w.Length; i++) w[i] = extreme ? (signed ? -128 : 255) : signed ? rng.Next(-128, 128) : rng.Next(0, 256);
+            var sums = new int[channels];
+            var packed = GemmKernels.PackDot(channels, depth, (oc, k) => w[oc * depth + k], sums, len => new byte[len]);
+            var (bias, scale, zp, lo, hi) = QuantStage(rng, panels * GemmKernels.Panel, signed, Math.Sqrt(depth) * 255 * 255 / 3);
+            var folded = new int[bias.Length];
+            for (int ch = 0; ch < folded.Length; ch++) folded[ch] = bias[ch] + (ch < channels ? -xzp * sums[ch] + depth * xzp * wzp : 0);
+            var corr = new int[rows];
+            int outLen = rows * outStride + 32;
+            string what = $"rows {rows} depth {depth} channels {channels} panels [{ps},{pe}) {(signed ? "int8" : "uint8")} x_zp {xzp} w_zp {wzp}{(extreme ? " extreme" : "")}";
+            fixed (int* pBias = bias) fixed (int* pFolded = folded) fixed (float* pScale = scale) fixed (byte* pA = a) fixed (byte* pW = packed) fixed (int* pCorr = corr)
+            {
+                for (int r = 0; r < rows; r++) corr[r] = -wzp * GemmKernels.RowSum(pA + r * aStride, kPad, signed);
+                var s = new QuantizedOutputStage { Bias = pBias, Scale = pScale, Lo = lo, Hi = hi, ZeroPoint = zp, Signed = signed };
+                var expected = new byte[outLen];
+                expected.AsSpan().Fill(Sentinel);
+                int cEnd = Math.Min(pe * GemmKernels.Panel, channels);
+                for (int r = 0; r < rows; r++)
+                    for (int oc = ps * GemmKernels.Panel; oc < cEnd; oc++)
+                    {
+                        int acc = 0;
+                        for (int k = 0; k < depth; k++)
+                        {
+                            int x = signed ? (sbyte)a[r * aStride + k] : a[r * aStride + k];
+                            acc += (x - xzp) * (w[oc * depth + k] - wzp);
+                        }
+                        expected[r * outStride + oc] = OutputStage.RequantizeScalar(acc, oc, s);
+                    }
+                var got = new byte[outLen];
+                got.AsSpan().Fill(Sentinel);
+                var sd = s;
+                sd.Bias = pFolded;
+                fixed (byte* pO = got)
+                    GemmKernels.QuantizedDot(pA, aStride, rows, kPad, pCorr, pW, ps, pe, pO, outStride, channels, sd, signed);
+                int bad = FirstDifference(expected, got);
+                c.Expect(bad < 0, $"GEMM dot: {what}: byte {bad} (row {bad / outStride}, channel {bad % outStride}) = {(bad < 0 ? 0 : got[bad])}, expected {(bad < 0 ? 0 : expected[bad])}");
             }
         }
     }

@@ -72,7 +72,7 @@ public class FullyConnectedTests
     {
         var d = new TheoryData<TensorType, int>();
         foreach (var t in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8 })
-            foreach (var l in new[] { -1, (int)SimdLevel.Avx2, (int)SimdLevel.Neon, (int)SimdLevel.Scalar })
+            foreach (var l in new[] { -1, (int)SimdLevel.Avx2, (int)SimdLevel.Neon, (int)SimdLevel.NeonDot, (int)SimdLevel.Scalar })
                 d.Add(t, l);
         return d;
     }

@@ -6,6 +6,7 @@ using EdgeLite.Simd;
 // Checks EdgeLite on the machine it runs on (the tests run it on arm64 under qemu-user): every model below is run at
 // the best SIMD level this CPU has and at the scalar level; quantized outputs must be identical bytes, float outputs
 // within 1e-5 relative of each other, and both must match the real-TFLite conformance vectors (README tolerances).
+// Before the models, the micro-kernels themselves (KernelChecks.cs): each level against the scalar one on random shapes.
 // Usage: EdgeLite.Arm64Check SHARED_DIR [--level Neon|Avx2|...] [model stems...]; exit code 0 = all passed.
 
 if (args.Length < 1 || !Directory.Exists(Path.Combine(args[0], "models")))
@@ -20,7 +21,8 @@ string[] stems = args.Length > 1 ? args[1..]
     : ["mobilenet_v1_0.25_128_quant", "vww_96_int8", "kws_ref_model", "pretrainedResnet", "face_detection_short_range"];
 var level = GemmKernels.Select();
 Console.WriteLine($"{RuntimeInformation.ProcessArchitecture} AdvSimd={AdvSimd.IsSupported} Arm64={AdvSimd.Arm64.IsSupported} Dp={Dp.IsSupported} -> kernels {level}");
-int failures = 0;
+// micro-kernels first: every level this CPU runs against the scalar one and a naive sum, on random edge-case shapes
+int failures = EdgeLite.Arm64Check.KernelChecks.RunAll(seed: 1234);
 foreach (var stem in stems)
 {
     string? modelPath = Directory.GetDirectories(Path.Combine(shared, "models")).Select(d => Path.Combine(d, stem + ".tflite")).FirstOrDefault(File.Exists);

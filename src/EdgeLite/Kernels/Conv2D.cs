@@ -29,6 +29,10 @@ internal sealed unsafe class Conv2D : OpKernel
     // small filter rows (KW·IC < 16) of an arena input are widened 16 at a time (over-reading into the arena slack)
     private bool _overRead;
     private short* _packedQ;
+    // NeonDot: raw 8-bit operands, GemmKernels.QuantizedDot (A rows of _kPad bytes, then one int32 correction per row)
+    private bool _dot;
+    private int _kPad, _dotWeightZp;
+    private byte* _packedDot;
     private float* _packedF;
     private QuantizedOutputStage _stage;
     private FloatOutputStage _fstage;
@@ -73,6 +77,31 @@ internal sealed unsafe class Conv2D : OpKernel
         }
         else
         {
+            // the dot-product kernel needs one weight zero point (uint8 per-tensor, int8 symmetric): −w_zp·Σx per row
+            var wzp = _q.WeightZeroPoints;
+            _dot = _level == SimdLevel.NeonDot && wzp.Length > 0 && wzp.All(z => z == wzp[0]);
+        }
+        if (_dot)
+        {
+            byte* w = filter.DataPointer;
+            bool u8 = _q.Kind == ConvKind.UInt8;
+            _dotWeightZp = _q.WeightZeroPoints[0];
+            _kPad = GemmKernels.DotDepth(_depth);
+            var sums = new int[_outC];
+            var packed = GemmKernels.PackDot(_outC, _depth, (oc, k) => u8 ? w[(long)oc * _depth + k] : ((sbyte*)w)[(long)oc * _depth + k], sums,
+                context.AllocatePersistent<byte>);
+            _packedDot = KernelContext.AddressOf(packed);
+            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
+            // Σ (x − x_zp)(w − w_zp) = Σ x·w − w_zp·Σx − x_zp·Σw + K·x_zp·w_zp: the channel terms go into the bias
+            var folded = context.AllocatePersistent<int>(_panels * GemmKernels.Panel);
+            int xzp = _q.InputZeroPoint;
+            for (int c = 0; c < folded.Length; c++)
+                folded[c] = _stage.Bias[c] + (c < _outC ? -xzp * sums[c] + _depth * xzp * _dotWeightZp : 0);
+            _stage.Bias = KernelContext.AddressOf(folded);
+            _aStride = _kPad / 4; // in ints, as the int16 path's (sizes the blocks below)
+        }
+        else if (_q.Kind != ConvKind.Float32)
+        {
             byte* w = filter.DataPointer;
             bool u8 = _q.Kind == ConvKind.UInt8;
             var wzp = _q.WeightZeroPoints;
@@ -104,7 +133,7 @@ internal sealed unsafe class Conv2D : OpKernel
         _chunks = (_panels + _panelsPerChunk - 1) / _panelsPerChunk;
         _overRead = _q.Kind != ConvKind.Float32 && _kW * _inC < 16 && !input.IsConstant && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
         // + 32 bytes: the last row's 16-value over-write
-        _workerBytes = _direct ? 0 : ((long)_blockRows * _aStride * 4 + 32 + 63) & ~63L;
+        _workerBytes = _direct ? 0 : ((long)_blockRows * _aStride * 4 + 32 + (_dot ? _blockRows * 4L : 0) + 63) & ~63L;
         context.RequestScratch(_workerBytes * threads);
         _work = new Work(this);
     }
@@ -143,6 +172,13 @@ internal sealed unsafe class Conv2D : OpKernel
                 float* rows = _direct ? (float*)input + p0 * _inC : (float*)a;
                 if (!_direct && block != built) { Im2ColFloat(p0, count, input, rows); built = block; }
                 GemmKernels.Float(_level, rows, _aStride, count, _depth, _packedF, pStart, pEnd, (float*)output + p0 * _outC, _outC, _outC, _fstage);
+            }
+            else if (_dot)
+            {
+                int* corrections = (int*)(a + (long)_blockRows * _kPad);
+                if (block != built) { Im2ColDot(p0, count, input, a, corrections); built = block; }
+                GemmKernels.QuantizedDot(a, _kPad, count, _kPad, corrections, _packedDot, pStart, pEnd, output + p0 * _outC, _outC, _outC, _stage,
+                    _q.Kind != ConvKind.UInt8);
             }
             else
             {
@@ -194,7 +230,10 @@ internal sealed unsafe class Conv2D : OpKernel
     {
         if (n >= 64) { Buffer.MemoryCopy(src, dst, n * 4L, n * 4L); return; }
         int i = 0;
-        for (; i + 8 <= n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
+            for (; i + 8 <= n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        else
+            for (; i + 8 <= n; i += 4) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
         if (i + 4 <= n) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 4; }
         for (; i < n; i++) dst[i] = src[i];
     }
@@ -245,6 +284,42 @@ internal sealed unsafe class Conv2D : OpKernel
                 }
             }
             if ((_depth & 1) != 0) row[_depth] = 0; // the odd depth's pair partner
+            if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
+        }
+    }
+
+    /// <summary>
+    /// im2col for <see cref="GemmKernels.QuantizedDot"/>: rows of <see cref="_kPad"/> raw bytes (taps in the padding
+    /// = the input zero point, the depth tail 0) and per row −w_zp·Σx in <paramref name="corrections"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Im2ColDot(long p0, int count, byte* input, byte* a, int* corrections)
+    {
+        int rowLen = _kW * _inC, kPad = _kPad;
+        byte zp = (byte)_q.InputZeroPoint;
+        bool signed = _q.Kind != ConvKind.UInt8;
+        PixelOf(p0, out int n, out int oy, out int ox);
+        for (int i = 0; i < count; i++)
+        {
+            int iy0 = oy * _strideH - _padH, ix0 = ox * _strideW - _padW;
+            byte* row = a + (long)i * kPad;
+            bool fullX = _dilW == 1 && ix0 >= 0 && ix0 + _kW <= _inW;
+            for (int ky = 0; ky < _kH; ky++)
+            {
+                int iy = iy0 + ky * _dilH;
+                byte* dst = row + ky * rowLen;
+                if ((uint)iy >= (uint)_inH) { new Span<byte>(dst, rowLen).Fill(zp); continue; }
+                byte* src = input + (((long)n * _inH + iy) * _inW + ix0) * _inC;
+                if (fullX) { Buffer.MemoryCopy(src, dst, rowLen, rowLen); continue; }
+                for (int kx = 0; kx < _kW; kx++)
+                {
+                    int ix = ix0 + kx * _dilW;
+                    if ((uint)ix < (uint)_inW) Buffer.MemoryCopy(src + (long)kx * _dilW * _inC, dst + kx * _inC, _inC, _inC);
+                    else new Span<byte>(dst + kx * _inC, _inC).Fill(zp);
+                }
+            }
+            new Span<byte>(row + _depth, kPad - _depth).Clear();
+            corrections[i] = -_dotWeightZp * GemmKernels.RowSum(row, kPad, signed);
             if (++ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
         }
     }

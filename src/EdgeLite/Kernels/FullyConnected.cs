@@ -15,6 +15,10 @@ internal sealed unsafe class FullyConnected : OpKernel
 
     private ConvQuantization _q = null!;
     private int _batch, _depth, _units, _pairs, _panels, _workUnits;
+    // NeonDot: raw 8-bit rows of _kPad bytes and GemmKernels.QuantizedDot
+    private bool _dot;
+    private int _kPad, _dotWeightZp;
+    private byte* _packedDot;
     private bool _fast, _byRows;
     private SimdLevel _level;
     private short* _packedQ;
@@ -50,12 +54,33 @@ internal sealed unsafe class FullyConnected : OpKernel
         if (!_fast) return;
         _level = GemmKernels.Select();
         _panels = GemmKernels.Panels(_units);
+        _dot = false;
         if (_q.Kind == ConvKind.Float32)
         {
             float* w = _q.FloatWeights;
             var packed = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
             _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
+        }
+        else if (_level == SimdLevel.NeonDot && _q.WeightZeroPoints.Length > 0 && _q.WeightZeroPoints.All(z => z == _q.WeightZeroPoints[0]))
+        {
+            // 8-bit dot products (see GemmKernels.Dot.cs): raw operands, zero points taken out exactly
+            _dot = true;
+            byte* w = weights.DataPointer;
+            bool u8 = _q.Kind == ConvKind.UInt8;
+            _dotWeightZp = _q.WeightZeroPoints[0];
+            _kPad = GemmKernels.DotDepth(_depth);
+            var sums = new int[_units];
+            var packed = GemmKernels.PackDot(_units, _depth, (u, k) => u8 ? w[(long)u * _depth + k] : ((sbyte*)w)[(long)u * _depth + k], sums,
+                context.AllocatePersistent<byte>);
+            _packedDot = KernelContext.AddressOf(packed);
+            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
+            var folded = context.AllocatePersistent<int>(_panels * GemmKernels.Panel);
+            int xzp = _q.InputZeroPoint;
+            for (int c = 0; c < folded.Length; c++)
+                folded[c] = _stage.Bias[c] + (c < _units ? -xzp * sums[c] + _depth * xzp * _dotWeightZp : 0);
+            _stage.Bias = KernelContext.AddressOf(folded);
+            context.RequestScratch((long)_batch * (_kPad + 4));
         }
         else
         {
@@ -79,7 +104,22 @@ internal sealed unsafe class FullyConnected : OpKernel
     {
         byte* input = context.Input(0).DataPointer, output = context.Output(0).DataPointer;
         if (!_fast) { EvalReference(input, context.Input(1).DataPointer, output); return; }
-        if (_q.Kind != ConvKind.Float32)
+        if (_dot)
+        {
+            // rows of _kPad raw bytes (the depth tail 0), then −w_zp·Σx per row
+            byte* rows = context.Scratch;
+            int* corrections = (int*)(rows + (long)_batch * _kPad);
+            bool signed = _q.Kind != ConvKind.UInt8;
+            for (int b = 0; b < _batch; b++)
+            {
+                byte* row = rows + (long)b * _kPad;
+                Buffer.MemoryCopy(input + (long)b * _depth, row, _depth, _depth);
+                new Span<byte>(row + _depth, _kPad - _depth).Clear();
+                corrections[b] = -_dotWeightZp * GemmKernels.RowSum(row, _kPad, signed);
+            }
+            _work.A = context.Scratch;
+        }
+        else if (_q.Kind != ConvKind.Float32)
         {
             short* rows = (short*)context.Scratch;
             for (int b = 0; b < _batch; b++)
@@ -109,7 +149,10 @@ internal sealed unsafe class FullyConnected : OpKernel
         if (_byRows) { r0 = start * 8; rows = Math.Min(_batch, end * 8) - r0; }
         else { p0 = start * 2; p1 = Math.Min(_panels, end * 2); }
         if (rows <= 0 || p0 >= p1) return;
-        if (_q.Kind == ConvKind.Float32)
+        if (_dot)
+            GemmKernels.QuantizedDot(a + (long)r0 * _kPad, _kPad, rows, _kPad, (int*)(a + (long)_batch * _kPad) + r0, _packedDot, p0, p1,
+                output + (long)r0 * _units, _units, _units, _stage, _q.Kind != ConvKind.UInt8);
+        else if (_q.Kind == ConvKind.Float32)
             GemmKernels.Float(_level, (float*)a + (long)r0 * _depth, _depth, rows, _depth, _packedF, p0, p1, (float*)output + (long)r0 * _units, _units, _units, _fstage);
         else
             GemmKernels.Quantized(_level, (int*)a + (long)r0 * _pairs, _pairs, rows, _pairs, _packedQ, p0, p1, output + (long)r0 * _units, _units, _units, _stage);

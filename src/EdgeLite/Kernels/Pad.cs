@@ -85,7 +85,10 @@ internal sealed unsafe class Pad : OpKernel
     {
         if (bytes >= 256) { Buffer.MemoryCopy(src, dst, bytes, bytes); return; }
         long i = 0;
-        for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
+            for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        else
+            for (; i + 32 <= bytes; i += 16) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
         if (i + 16 <= bytes) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 16; }
         for (; i < bytes; i++) dst[i] = src[i];
     }

@@ -181,7 +181,7 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                             for (; ic < inC; ic++) sum += xp[ic] * wr[ic];
                         }
                     }
-                    float v = _bias[oc] + (Vector256.Sum(acc) + sum);
+                    float v = _bias[oc] + ((Vector256.IsHardwareAccelerated ? Vector256.Sum(acc) : 0f) + sum);
                     yRow[(long)ox * outC + oc] = v < _min ? _min : v > _max ? _max : v;
                 }
     }

@@ -52,7 +52,7 @@ internal static unsafe class DepthwiseKernels
                 *(ulong*)(o + c) = bytes.AsUInt64().ToScalar();
             }
         }
-        if (level == SimdLevel.Neon)
+        if (GemmKernels.Is128(level))
         {
             // 128-bit (arm64): 8 channels at a time, widened to int32, multiplied, summed (exact), the same output stage
             var vzp = Vector128.Create(zp);
@@ -109,7 +109,7 @@ internal static unsafe class DepthwiseKernels
                 Avx.Min(Avx.Max(acc + Vector256.Load(s.Bias + c), mn), mx).Store(o + c);
             }
         }
-        if (level == SimdLevel.Neon)
+        if (GemmKernels.Is128(level))
         {
             // 128-bit (arm64): 8 channels at a time, the same fused multiply-adds in tap order
             var mn = Vector128.Create(s.Min); var mx = Vector128.Create(s.Max);

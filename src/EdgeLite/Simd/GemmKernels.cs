@@ -15,6 +15,12 @@ internal enum SimdLevel
     /// (the same code; tests run it on x64).
     /// </summary>
     Neon,
+    /// <summary>
+    /// <see cref="Neon"/> plus the arm64 dot-product extension (<c>sdot</c>/<c>udot</c>, Armv8.2 DotProd: Cortex-A76 /
+    /// Raspberry Pi 5, not the Pi 4's A72): the quantized convolution runs <see cref="GemmKernels.QuantizedDot"/>, every
+    /// other kernel as at <see cref="Neon"/>. Tests run it on x64 too (the dot product through a scalar stand-in).
+    /// </summary>
+    NeonDot,
     /// <summary>x64 AVX2 + FMA, 256-bit vectors.</summary>
     Avx2,
     /// <summary>x64 AVX-512 F/BW, 512-bit vectors.</summary>
@@ -47,13 +53,35 @@ internal static unsafe partial class GemmKernels
     /// <summary>The best level this CPU supports, capped by <see cref="MaxLevel"/>.</summary>
     public static SimdLevel Select()
     {
-        var best = Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported ? SimdLevel.Avx512
-            : Avx2.IsSupported && Fma.IsSupported ? SimdLevel.Avx2
-            : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || (Vector128.IsHardwareAccelerated && Fma.IsSupported) ? SimdLevel.Neon
+        var best = IsSupported(SimdLevel.Avx512) ? SimdLevel.Avx512
+            : IsSupported(SimdLevel.Avx2) ? SimdLevel.Avx2
+            : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported && IsSupported(SimdLevel.NeonDot) ? SimdLevel.NeonDot
+            : IsSupported(SimdLevel.Neon) ? SimdLevel.Neon
             : SimdLevel.Scalar;
         var cap = MaxLevel ?? SimdLevel.Avx512;
         return best < cap ? best : cap;
     }
+
+    /// <summary>
+    /// Whether this CPU runs <paramref name="level"/>'s kernels (<see cref="SimdLevel.Neon"/>: arm64 AdvSimd, or x64
+    /// with accelerated 128-bit vectors and FMA, where the same code runs through the portable fallbacks;
+    /// <see cref="SimdLevel.NeonDot"/>: arm64 with the dot-product extension, or x64 as for Neon, for the tests).
+    /// </summary>
+    public static bool IsSupported(SimdLevel level) => level switch
+    {
+        SimdLevel.Scalar => true,
+        SimdLevel.Neon => System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || (Vector128.IsHardwareAccelerated && Fma.IsSupported),
+        // arm64: only with the extension (no scalar stand-in there); x64: the stand-in, for the tests
+        SimdLevel.NeonDot => System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported
+            ? System.Runtime.Intrinsics.Arm.Dp.IsSupported
+            : Vector128.IsHardwareAccelerated && Fma.IsSupported,
+        SimdLevel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        SimdLevel.Avx512 => Avx512BW.IsSupported && Avx512F.IsSupported && Fma.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>True for the 128-bit levels (<see cref="SimdLevel.Neon"/>, <see cref="SimdLevel.NeonDot"/>).</summary>
+    public static bool Is128(SimdLevel level) => level is SimdLevel.Neon or SimdLevel.NeonDot;
 
     /// <summary>Number of panels for <paramref name="channels"/> output channels.</summary>
     public static int Panels(int channels) => (channels + Panel - 1) / Panel;
@@ -133,7 +161,7 @@ internal static unsafe partial class GemmKernels
                 continue;
             }
             nc = Math.Min(nc, Panel);
-            if (level == SimdLevel.Neon)
+            if (Is128(level))
             {
                 int r = 0;
                 for (; r + 2 <= rows; r += 2) Q128x2(a + (long)r * aStride, aStride, pairs, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
@@ -299,7 +327,7 @@ internal static unsafe partial class GemmKernels
                 continue;
             }
             nc = Math.Min(nc, Panel);
-            if (level == SimdLevel.Neon)
+            if (Is128(level))
             {
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) F128x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);

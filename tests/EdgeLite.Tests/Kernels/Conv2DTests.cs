@@ -75,6 +75,8 @@ public class Conv2DTests
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Avx2)]
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Scalar)]
     [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.NeonDot)] // 8-bit dot product (a scalar stand-in on x64)
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
     public void LowerInstructionSetsMatchReference(TensorType type, int levelNumber)
     {
         AssertRandomProblemsMatchAtLevel(type, false, (EdgeLite.Simd.SimdLevel)levelNumber, 99 + (int)type * 7 + levelNumber);

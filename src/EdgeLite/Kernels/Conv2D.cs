@@ -83,21 +83,9 @@ internal sealed unsafe class Conv2D : OpKernel
         }
         if (_dot)
         {
-            byte* w = filter.DataPointer;
-            bool u8 = _q.Kind == ConvKind.UInt8;
             _dotWeightZp = _q.WeightZeroPoints[0];
             _kPad = GemmKernels.DotDepth(_depth);
-            var sums = new int[_outC];
-            var packed = GemmKernels.PackDot(_outC, _depth, (oc, k) => u8 ? w[(long)oc * _depth + k] : ((sbyte*)w)[(long)oc * _depth + k], sums,
-                context.AllocatePersistent<byte>);
-            _packedDot = KernelContext.AddressOf(packed);
-            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
-            // Σ (x − x_zp)(w − w_zp) = Σ x·w − w_zp·Σx − x_zp·Σw + K·x_zp·w_zp: the channel terms go into the bias
-            var folded = context.AllocatePersistent<int>(_panels * GemmKernels.Panel);
-            int xzp = _q.InputZeroPoint;
-            for (int c = 0; c < folded.Length; c++)
-                folded[c] = _stage.Bias[c] + (c < _outC ? -xzp * sums[c] + _depth * xzp * _dotWeightZp : 0);
-            _stage.Bias = KernelContext.AddressOf(folded);
+            _packedDot = _q.PrepareDot(context, filter.DataPointer, _outC, _depth, _panels, out _stage);
             _aStride = _kPad / 4; // in ints, as the int16 path's (sizes the blocks below)
         }
         else if (_q.Kind != ConvKind.Float32)

@@ -66,20 +66,9 @@ internal sealed unsafe class FullyConnected : OpKernel
         {
             // 8-bit dot products (see GemmKernels.Dot.cs): raw operands, zero points taken out exactly
             _dot = true;
-            byte* w = weights.DataPointer;
-            bool u8 = _q.Kind == ConvKind.UInt8;
             _dotWeightZp = _q.WeightZeroPoints[0];
             _kPad = GemmKernels.DotDepth(_depth);
-            var sums = new int[_units];
-            var packed = GemmKernels.PackDot(_units, _depth, (u, k) => u8 ? w[(long)u * _depth + k] : ((sbyte*)w)[(long)u * _depth + k], sums,
-                context.AllocatePersistent<byte>);
-            _packedDot = KernelContext.AddressOf(packed);
-            _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
-            var folded = context.AllocatePersistent<int>(_panels * GemmKernels.Panel);
-            int xzp = _q.InputZeroPoint;
-            for (int c = 0; c < folded.Length; c++)
-                folded[c] = _stage.Bias[c] + (c < _units ? -xzp * sums[c] + _depth * xzp * _dotWeightZp : 0);
-            _stage.Bias = KernelContext.AddressOf(folded);
+            _packedDot = _q.PrepareDot(context, weights.DataPointer, _units, _depth, _panels, out _stage);
             context.RequestScratch((long)_batch * (_kPad + 4));
         }
         else

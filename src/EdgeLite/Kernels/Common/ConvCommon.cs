@@ -164,6 +164,26 @@ internal sealed class ConvQuantization
         };
     }
 
+    /// <summary>
+    /// The 8-bit dot-product layout (<see cref="Simd.SimdLevel.NeonDot"/>, GemmKernels.Dot.cs) of raw weights
+    /// [channels, depth] (one weight zero point): the packed weights, and in <paramref name="stage"/> the output stage
+    /// whose bias also holds the channel terms of Σ (x − x_zp)(w − w_zp) = Σ x·w − w_zp·Σx − x_zp·Σw + K·x_zp·w_zp.
+    /// </summary>
+    public unsafe byte* PrepareDot(KernelContext context, byte* weights, int channels, int depth, int panels, out Simd.QuantizedOutputStage stage)
+    {
+        bool u8 = Kind == ConvKind.UInt8;
+        int wzp = WeightZeroPoints[0], xzp = InputZeroPoint;
+        var sums = new int[channels];
+        var packed = Simd.GemmKernels.PackDot(channels, depth, (c, k) => u8 ? weights[(long)c * depth + k] : ((sbyte*)weights)[(long)c * depth + k], sums,
+            context.AllocatePersistent<byte>);
+        stage = CreateOutputStage(context, panels * Simd.GemmKernels.Panel);
+        var folded = context.AllocatePersistent<int>(panels * Simd.GemmKernels.Panel);
+        for (int c = 0; c < folded.Length; c++)
+            folded[c] = stage.Bias[c] + (c < channels ? -xzp * sums[c] + depth * xzp * wzp : 0);
+        stage.Bias = KernelContext.AddressOf(folded);
+        return KernelContext.AddressOf(packed);
+    }
+
     /// <summary>The float output stage with the bias padded to <paramref name="paddedChannels"/> in pinned memory.</summary>
     public unsafe Simd.FloatOutputStage CreateFloatOutputStage(KernelContext context, int paddedChannels)
     {

@@ -64,6 +64,7 @@ internal sealed unsafe class Conv2D : OpKernel
         _fast = _groups == 1 && !ForceReference;
         if (!_fast) return;
         _level = GemmKernels.Select();
+        _dot = false;
         _depth = _kH * _kW * _inC;
         _panels = GemmKernels.Panels(_outC);
         if (_q.Kind == ConvKind.Float32)

@@ -461,6 +461,17 @@ internal static unsafe partial class GemmKernels
             for (; i + 16 <= n; i += 16)
                 (Vector256.WidenLower(Vector128.Load(src + i).ToVector256Unsafe()).AsInt16() - zp).Store(dst + i);
         }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            // arm64 (uxtl/uxtl2): where 256-bit vectors are software-emulated
+            var zp = Vector128.Create((short)zeroPoint);
+            for (; i + 16 <= n; i += 16)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.Load(src + i));
+                (lo.AsInt16() - zp).Store(dst + i);
+                (hi.AsInt16() - zp).Store(dst + i + 8);
+            }
+        }
         for (; i < n; i++) dst[i] = (short)(src[i] - zeroPoint);
     }
 
@@ -479,6 +490,16 @@ internal static unsafe partial class GemmKernels
             var zp = Vector256.Create((short)zeroPoint);
             for (; i + 16 <= n; i += 16)
                 (Vector256.WidenLower(Vector128.Load(src + i).ToVector256Unsafe()) - zp).Store(dst + i);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var zp = Vector128.Create((short)zeroPoint);
+            for (; i + 16 <= n; i += 16)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.Load(src + i));
+                (lo - zp).Store(dst + i);
+                (hi - zp).Store(dst + i + 8);
+            }
         }
         for (; i < n; i++) dst[i] = (short)(src[i] - zeroPoint);
     }

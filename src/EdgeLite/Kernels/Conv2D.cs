@@ -25,6 +25,11 @@ internal sealed unsafe class Conv2D : OpKernel
     private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
     private long _workerBytes;
     private bool _direct;     // float 1x1 stride 1: the GEMM reads the input in place
+    // float, AVX-512, other shapes: interior output pixels (window inside the image) read the input in place through a
+    // table of tap offsets (no im2col copy); output columns [_oxLo, _oxHi) of rows [_oyLo, _oyHi) are interior
+    private bool _tapped;
+    private int* _taps;
+    private int _oxLo, _oxHi, _oyLo, _oyHi;
     private bool _pointwise;  // quantized 1x1 stride 1: a block's rows are widened in one run
     // small filter rows (KW·IC < 16) of an arena input are widened 16 at a time (over-reading into the arena slack)
     private bool _overRead;
@@ -75,6 +80,7 @@ internal sealed unsafe class Conv2D : OpKernel
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
             _aStride = _depth;
             _direct = Pointwise();
+            if (!_direct && _level == SimdLevel.Avx512) PrepareTaps(context);
         }
         else
         {
@@ -127,6 +133,30 @@ internal sealed unsafe class Conv2D : OpKernel
         _work = new Work(this);
     }
 
+    /// <summary>
+    /// The tap table of the in-place float path: byte offset of value k = (ky·KW + kx)·IC + ic of an output pixel's
+    /// im2col row from the pixel's window origin; and the range of output rows and columns whose window lies inside
+    /// the input. Used when at least 8 columns are interior (one 8-row micro-kernel call).
+    /// </summary>
+    private void PrepareTaps(KernelContext context)
+    {
+        _oxLo = Math.Min(_outW, (_padW + _strideW - 1) / _strideW);
+        _oyLo = Math.Min(_outH, (_padH + _strideH - 1) / _strideH);
+        // last interior column: ox·sW - padW + (kW-1)·dilW <= inW - 1
+        int lastX = _inW - 1 - (_kW - 1) * _dilW + _padW, lastY = _inH - 1 - (_kH - 1) * _dilH + _padH;
+        _oxHi = lastX < 0 ? 0 : Math.Min(_outW, lastX / _strideW + 1);
+        _oyHi = lastY < 0 ? 0 : Math.Min(_outH, lastY / _strideH + 1);
+        long maxOffset = (((long)(_kH - 1) * _dilH * _inW + (long)(_kW - 1) * _dilW) * _inC + _inC) * 4;
+        if (_oxHi - _oxLo < 8 || _oyHi <= _oyLo || maxOffset > int.MaxValue) return;
+        var taps = context.AllocatePersistent<int>(_depth);
+        for (int ky = 0, k = 0; ky < _kH; ky++)
+            for (int kx = 0; kx < _kW; kx++)
+                for (int ic = 0; ic < _inC; ic++, k++)
+                    taps[k] = (int)((((long)ky * _dilH * _inW + (long)kx * _dilW) * _inC + ic) * 4);
+        _taps = KernelContext.AddressOf(taps);
+        _tapped = true;
+    }
+
     /// <summary>1x1, stride 1, no padding: output pixel p reads input pixel p only.</summary>
     private bool Pointwise() => _kH == 1 && _kW == 1 && _strideH == 1 && _strideW == 1 && _padH == 0 && _padW == 0 && _outH == _inH && _outW == _inW;
 
@@ -156,6 +186,11 @@ internal sealed unsafe class Conv2D : OpKernel
             long p0 = (long)block * _blockRows;
             int count = (int)Math.Min(_blockRows, pixels - p0);
             int pStart = chunk * _panelsPerChunk, pEnd = Math.Min(_panels, pStart + _panelsPerChunk);
+            if (_tapped)
+            {
+                RunTapped(p0, count, (float*)input, (float*)a, (float*)output, pStart, pEnd);
+                continue;
+            }
             if (_q.Kind == ConvKind.Float32)
             {
                 float* rows = _direct ? (float*)input + p0 * _inC : (float*)a;
@@ -175,6 +210,42 @@ internal sealed unsafe class Conv2D : OpKernel
                 GemmKernels.Quantized(_level, (int*)a, _aStride, count, _pairs, _packedQ, pStart, pEnd, output + p0 * _outC, _outC, _outC, _stage);
             }
         }
+    }
+
+    /// <summary>
+    /// Float output pixels [p0, p0 + count) by output row: the interior columns straight from the input
+    /// (<see cref="GemmKernels.FloatTaps"/>), the border ones (window partly in the padding) through im2col rows in
+    /// <paramref name="a"/>. Every pixel gets the same sums either way (padding taps add exact zeros).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void RunTapped(long p0, int count, float* input, float* a, float* output, int pStart, int pEnd)
+    {
+        PixelOf(p0, out int n, out int oy, out int ox);
+        for (int i = 0; i < count;)
+        {
+            int left = Math.Min(count - i, _outW - ox); // pixels of this output row in the block
+            bool rowInside = oy >= _oyLo && oy < _oyHi;
+            int lo = rowInside ? Math.Clamp(_oxLo - ox, 0, left) : left;  // [0, lo): left border
+            int hi = rowInside ? Math.Clamp(_oxHi - ox, lo, left) : left; // [lo, hi): interior; [hi, left): right border
+            long p = p0 + i;
+            if (lo > 0) RunIm2Col(p, lo, (byte*)input, a, output, pStart, pEnd);
+            if (hi > lo)
+            {
+                int iy = oy * _strideH - _padH, ix = (ox + lo) * _strideW - _padW;
+                float* origin = input + (((long)n * _inH + iy) * _inW + ix) * _inC;
+                GemmKernels.FloatTaps(origin, _strideW * _inC, hi - lo, _depth, _taps, _packedF, pStart, pEnd, output + (p + lo) * _outC, _outC, _outC, _fstage);
+            }
+            if (left > hi) RunIm2Col(p + hi, left - hi, (byte*)input, a, output, pStart, pEnd);
+            i += left;
+            ox += left;
+            if (ox == _outW) { ox = 0; if (++oy == _outH) { oy = 0; n++; } }
+        }
+    }
+
+    private void RunIm2Col(long p, int count, byte* input, float* a, float* output, int pStart, int pEnd)
+    {
+        Im2ColFloat(p, count, input, a);
+        GemmKernels.Float(_level, a, _aStride, count, _depth, _packedF, pStart, pEnd, output + p * _outC, _outC, _outC, _fstage);
     }
 
     /// <summary>Output pixel p as (batch, row, column).</summary>

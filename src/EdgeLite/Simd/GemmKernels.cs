@@ -302,6 +302,23 @@ internal static unsafe partial class GemmKernels
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Float(SimdLevel level, float* a, int aStride, int rows, int depth, float* packed, int panelStart, int panelEnd,
         float* output, int outStride, int channels, in FloatOutputStage s)
+        => FloatFrame<False>(level, a, aStride, rows, depth, null, packed, panelStart, panelEnd, output, outStride, channels, s);
+
+    /// <summary>
+    /// <see cref="Float"/> with A read in place through a tap table (AVX-512 only): value k of row r is the float at byte
+    /// offset r·<paramref name="rowStep"/>·4 + <paramref name="taps"/>[k] from <paramref name="a"/> — a convolution's
+    /// interior output pixels along one row read straight from the input, without an im2col copy. Same sums (k in
+    /// order, fused multiply-add) as <see cref="Float"/> on the im2col rows.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void FloatTaps(float* a, int rowStep, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
+        float* output, int outStride, int channels, in FloatOutputStage s)
+        => FloatFrame<True>(SimdLevel.Avx512, a, rowStep, rows, depth, taps, packed, panelStart, panelEnd, output, outStride, channels, s);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void FloatFrame<TTaps>(SimdLevel level, float* a, int aStride, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
+        float* output, int outStride, int channels, in FloatOutputStage s)
+        where TTaps : struct, IFlag
     {
         long panelFloats = (long)depth * Panel;
         for (int p = panelStart; p < panelEnd;)
@@ -312,17 +329,12 @@ internal static unsafe partial class GemmKernels
             if (level == SimdLevel.Avx512)
             {
                 bool two = p + 1 < panelEnd;
-                int r = 0;
-                if (two)
-                {
-                    for (; r + 8 <= rows; r += 8) F512x8<True>(a + (long)r * aStride, aStride, depth, w, w + panelFloats, output + (long)r * outStride + c0, outStride, c0, nc, s);
-                    for (; r < rows; r++) F512x1<True>(a + (long)r * aStride, depth, w, w + panelFloats, output + (long)r * outStride + c0, c0, nc, s);
-                }
-                else
-                {
-                    for (; r + 8 <= rows; r += 8) F512x8<False>(a + (long)r * aStride, aStride, depth, w, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
-                    for (; r < rows; r++) F512x1<False>(a + (long)r * aStride, depth, w, w, output + (long)r * outStride + c0, c0, nc, s);
-                }
+                float* w1 = w + panelFloats;
+                // a panel with at most 8 live channels runs 256-bit: half the FMA work of a half-empty 512-bit panel
+                if (two && nc > Panel + 8) Rows512<Two, TTaps>(a, aStride, rows, depth, taps, w, w1, output + c0, outStride, c0, nc, s);
+                else if (two) Rows512<OneAndHalf, TTaps>(a, aStride, rows, depth, taps, w, w1, output + c0, outStride, c0, nc, s);
+                else if (nc > 8) Rows512<One, TTaps>(a, aStride, rows, depth, taps, w, w, output + c0, outStride, c0, nc, s);
+                else Rows512<Half, TTaps>(a, aStride, rows, depth, taps, w, w, output + c0, outStride, c0, nc, s);
                 p += two ? 2 : 1;
                 continue;
             }
@@ -345,63 +357,168 @@ internal static unsafe partial class GemmKernels
         }
     }
 
-    /// <summary>AVX-512: 8 rows × 16 or 32 channels of float FMA, bias and clamp fused.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F512x8<TTwo>(float* a, int aStride, int depth, float* w0, float* w1, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
-        where TTwo : struct, IFlag
+    /// <summary>
+    /// AVX-512 rows of one panel or pair of panels: 8 at a time, then the last ones (fewer than 8) by 4-row calls
+    /// where they beat the latency-bound 1-row kernel (the 4-row call may overlap rows already done, and with 8 or
+    /// fewer channels one more 8-row call over the last 8 rows does), the rest one at a time. Rows computed twice get
+    /// the same sums (k in order, fused multiply-add, in every kernel), so the values written are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows512<TWidth, TTaps>(float* a, int aStride, int rows, int depth, int* taps, float* w0, float* w1, float* o, int oStride,
+        int c0, int nc, in FloatOutputStage s)
+        where TWidth : struct, IWidth where TTaps : struct, IFlag
     {
-        float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
-        float* a4 = a + 4 * aStride, a5 = a + 5 * aStride, a6 = a + 6 * aStride, a7 = a + 7 * aStride;
+        nint rowBytes = (nint)aStride * 4;
+        int r = 0;
+        for (; r + 8 <= rows; r += 8) F512x8<TWidth, TTaps, False>(a + (long)r * aStride, rowBytes, depth, taps, w0, w1, o + (long)r * oStride, oStride, c0, nc, s);
+        if (r == rows) return;
+        if (TWidth.Value == 3 && rows >= 8)
+        {
+            // 8 rows × 8 channels cost what 4 or 1 rows do (the 256-bit FMA chains are latency-bound below 8)
+            F512x8<TWidth, TTaps, False>(a + (long)(rows - 8) * aStride, rowBytes, depth, taps, w0, w1, o + (long)(rows - 8) * oStride, oStride, c0, nc, s);
+            return;
+        }
+        // from this many rows on a 4-row call is cheaper than 1-row calls, whose FMA chains are latency-bound (4 cycles
+        // a step): 32 channels, 8 zmm FMAs a step vs 2 per row; fewer channels, at most 6 cycles vs 4 per row (at the
+        // break-even count the 1-row kernel measured a little faster)
+        int min4 = TWidth.Value == 1 ? 3 : 2;
+        while (rows - r >= min4 && rows >= 4)
+        {
+            int r4 = Math.Min(r, rows - 4);
+            F512x8<TWidth, TTaps, True>(a + (long)r4 * aStride, rowBytes, depth, taps, w0, w1, o + (long)r4 * oStride, oStride, c0, nc, s);
+            r = r4 + 4;
+        }
+        for (; r < rows; r++)
+            if (TWidth.Value is 1 or 2) F512x1<True, TTaps>(a + (long)r * aStride, depth, taps, w0, w1, o + (long)r * oStride, c0, nc, s);
+            else F512x1<False, TTaps>(a + (long)r * aStride, depth, taps, w0, w1, o + (long)r * oStride, c0, nc, s);
+    }
+
+    // Channel layouts of the float 8-row kernel: which accumulators exist (JIT-time constants, dead ones vanish).
+    private interface IWidth { static abstract int Value { get; } }
+    private struct One : IWidth { public static int Value => 0; }         // one panel: 8 × 16 (zmm)
+    private struct Two : IWidth { public static int Value => 1; }         // two panels: 8 × 32 (zmm, zmm)
+    private struct OneAndHalf : IWidth { public static int Value => 2; }  // a panel and ≤ 8 channels of the next: zmm + ymm
+    private struct Half : IWidth { public static int Value => 3; }        // ≤ 8 channels: ymm
+
+    /// <summary>
+    /// AVX-512: 8 rows (4 when <typeparamref name="TFour"/>) × up to 32 channels of float FMA
+    /// (<typeparamref name="TWidth"/>), bias and clamp fused. Row r's
+    /// value k is the float at byte r·<paramref name="rowBytes"/> + k·4 from <paramref name="a"/>, or + taps[k] when
+    /// <typeparamref name="TTaps"/> (see <see cref="FloatTaps"/>). Rows are addressed from one pointer and four byte
+    /// strides so the kernel needs few general registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void F512x8<TWidth, TTaps, TFour>(float* a, nint rowBytes, int depth, int* taps, float* w0, float* w1, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+        where TWidth : struct, IWidth where TTaps : struct, IFlag where TFour : struct, IFlag
+    {
+        byte* q0 = (byte*)a;
+        nint s1 = rowBytes, s3 = 3 * rowBytes, s5 = 5 * rowBytes, s7 = 7 * rowBytes;
         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
         Vector512<float> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default, c61 = default, c71 = default;
+        Vector256<float> h00 = default, h10 = default, h20 = default, h30 = default, h40 = default, h50 = default, h60 = default, h70 = default;
         for (int k = 0; k < depth; k++)
         {
-            var v0 = Vector512.Load(w0);
-            var x0 = Vector512.Create(a0[k]); var x1 = Vector512.Create(a1[k]); var x2 = Vector512.Create(a2[k]); var x3 = Vector512.Create(a3[k]);
-            c00 = Avx512F.FusedMultiplyAdd(x0, v0, c00); c10 = Avx512F.FusedMultiplyAdd(x1, v0, c10);
-            c20 = Avx512F.FusedMultiplyAdd(x2, v0, c20); c30 = Avx512F.FusedMultiplyAdd(x3, v0, c30);
-            if (TTwo.Value)
+            byte* q = TTaps.Value ? q0 + taps[k] : q0;
+            if (TWidth.Value == 3)
             {
-                var v1 = Vector512.Load(w1);
-                c01 = Avx512F.FusedMultiplyAdd(x0, v1, c01); c11 = Avx512F.FusedMultiplyAdd(x1, v1, c11);
-                c21 = Avx512F.FusedMultiplyAdd(x2, v1, c21); c31 = Avx512F.FusedMultiplyAdd(x3, v1, c31);
+                var v = Vector256.Load(w0);
+                h00 = Fma.MultiplyAdd(Vector256.Create(*(float*)q), v, h00); h10 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + s1)), v, h10);
+                h20 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + 2 * s1)), v, h20); h30 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + s3)), v, h30);
+                if (!TFour.Value)
+                {
+                    h40 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + 4 * s1)), v, h40); h50 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + s5)), v, h50);
+                    h60 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + 2 * s3)), v, h60); h70 = Fma.MultiplyAdd(Vector256.Create(*(float*)(q + s7)), v, h70);
+                }
             }
-            x0 = Vector512.Create(a4[k]); x1 = Vector512.Create(a5[k]); x2 = Vector512.Create(a6[k]); x3 = Vector512.Create(a7[k]);
-            c40 = Avx512F.FusedMultiplyAdd(x0, v0, c40); c50 = Avx512F.FusedMultiplyAdd(x1, v0, c50);
-            c60 = Avx512F.FusedMultiplyAdd(x2, v0, c60); c70 = Avx512F.FusedMultiplyAdd(x3, v0, c70);
-            if (TTwo.Value)
+            else
             {
-                var v1 = Vector512.Load(w1);
-                c41 = Avx512F.FusedMultiplyAdd(x0, v1, c41); c51 = Avx512F.FusedMultiplyAdd(x1, v1, c51);
-                c61 = Avx512F.FusedMultiplyAdd(x2, v1, c61); c71 = Avx512F.FusedMultiplyAdd(x3, v1, c71);
-                w1 += Panel;
+                var v0 = Vector512.Load(w0);
+                var x0 = Vector512.Create(*(float*)q); var x1 = Vector512.Create(*(float*)(q + s1));
+                var x2 = Vector512.Create(*(float*)(q + 2 * s1)); var x3 = Vector512.Create(*(float*)(q + s3));
+                c00 = Avx512F.FusedMultiplyAdd(x0, v0, c00); c10 = Avx512F.FusedMultiplyAdd(x1, v0, c10);
+                c20 = Avx512F.FusedMultiplyAdd(x2, v0, c20); c30 = Avx512F.FusedMultiplyAdd(x3, v0, c30);
+                if (TWidth.Value == 1)
+                {
+                    var v1 = Vector512.Load(w1);
+                    c01 = Avx512F.FusedMultiplyAdd(x0, v1, c01); c11 = Avx512F.FusedMultiplyAdd(x1, v1, c11);
+                    c21 = Avx512F.FusedMultiplyAdd(x2, v1, c21); c31 = Avx512F.FusedMultiplyAdd(x3, v1, c31);
+                }
+                else if (TWidth.Value == 2)
+                {
+                    var v1 = Vector256.Load(w1);
+                    h00 = Fma.MultiplyAdd(x0.GetLower(), v1, h00); h10 = Fma.MultiplyAdd(x1.GetLower(), v1, h10);
+                    h20 = Fma.MultiplyAdd(x2.GetLower(), v1, h20); h30 = Fma.MultiplyAdd(x3.GetLower(), v1, h30);
+                }
+                if (!TFour.Value)
+                {
+                    x0 = Vector512.Create(*(float*)(q + 4 * s1)); x1 = Vector512.Create(*(float*)(q + s5));
+                    x2 = Vector512.Create(*(float*)(q + 2 * s3)); x3 = Vector512.Create(*(float*)(q + s7));
+                    c40 = Avx512F.FusedMultiplyAdd(x0, v0, c40); c50 = Avx512F.FusedMultiplyAdd(x1, v0, c50);
+                    c60 = Avx512F.FusedMultiplyAdd(x2, v0, c60); c70 = Avx512F.FusedMultiplyAdd(x3, v0, c70);
+                    if (TWidth.Value == 1)
+                    {
+                        var v1 = Vector512.Load(w1);
+                        c41 = Avx512F.FusedMultiplyAdd(x0, v1, c41); c51 = Avx512F.FusedMultiplyAdd(x1, v1, c51);
+                        c61 = Avx512F.FusedMultiplyAdd(x2, v1, c61); c71 = Avx512F.FusedMultiplyAdd(x3, v1, c71);
+                    }
+                    else if (TWidth.Value == 2)
+                    {
+                        var v1 = Vector256.Load(w1);
+                        h40 = Fma.MultiplyAdd(x0.GetLower(), v1, h40); h50 = Fma.MultiplyAdd(x1.GetLower(), v1, h50);
+                        h60 = Fma.MultiplyAdd(x2.GetLower(), v1, h60); h70 = Fma.MultiplyAdd(x3.GetLower(), v1, h70);
+                    }
+                }
             }
             w0 += Panel;
+            if (TWidth.Value is 1 or 2) w1 += Panel;
+            if (!TTaps.Value) q0 += 4;
+        }
+        if (TWidth.Value == 3)
+        {
+            StoreF256(h00, c0, o, nc, s); StoreF256(h10, c0, o + oStride, nc, s);
+            StoreF256(h20, c0, o + 2 * oStride, nc, s); StoreF256(h30, c0, o + 3 * oStride, nc, s);
+            if (TFour.Value) return;
+            StoreF256(h40, c0, o + 4 * oStride, nc, s); StoreF256(h50, c0, o + 5 * oStride, nc, s);
+            StoreF256(h60, c0, o + 6 * oStride, nc, s); StoreF256(h70, c0, o + 7 * oStride, nc, s);
+            return;
         }
         StoreF512(c00, c0, o, nc, s); StoreF512(c10, c0, o + oStride, nc, s);
         StoreF512(c20, c0, o + 2 * oStride, nc, s); StoreF512(c30, c0, o + 3 * oStride, nc, s);
-        StoreF512(c40, c0, o + 4 * oStride, nc, s); StoreF512(c50, c0, o + 5 * oStride, nc, s);
-        StoreF512(c60, c0, o + 6 * oStride, nc, s); StoreF512(c70, c0, o + 7 * oStride, nc, s);
-        if (TTwo.Value)
+        if (!TFour.Value)
         {
-            int c1 = c0 + Panel, n1 = nc - Panel;
-            float* q = o + Panel;
-            StoreF512(c01, c1, q, n1, s); StoreF512(c11, c1, q + oStride, n1, s);
-            StoreF512(c21, c1, q + 2 * oStride, n1, s); StoreF512(c31, c1, q + 3 * oStride, n1, s);
-            StoreF512(c41, c1, q + 4 * oStride, n1, s); StoreF512(c51, c1, q + 5 * oStride, n1, s);
-            StoreF512(c61, c1, q + 6 * oStride, n1, s); StoreF512(c71, c1, q + 7 * oStride, n1, s);
+            StoreF512(c40, c0, o + 4 * oStride, nc, s); StoreF512(c50, c0, o + 5 * oStride, nc, s);
+            StoreF512(c60, c0, o + 6 * oStride, nc, s); StoreF512(c70, c0, o + 7 * oStride, nc, s);
+        }
+        int c1 = c0 + Panel, n1 = nc - Panel;
+        float* q1 = o + Panel;
+        if (TWidth.Value == 1)
+        {
+            StoreF512(c01, c1, q1, n1, s); StoreF512(c11, c1, q1 + oStride, n1, s);
+            StoreF512(c21, c1, q1 + 2 * oStride, n1, s); StoreF512(c31, c1, q1 + 3 * oStride, n1, s);
+            if (TFour.Value) return;
+            StoreF512(c41, c1, q1 + 4 * oStride, n1, s); StoreF512(c51, c1, q1 + 5 * oStride, n1, s);
+            StoreF512(c61, c1, q1 + 6 * oStride, n1, s); StoreF512(c71, c1, q1 + 7 * oStride, n1, s);
+        }
+        else if (TWidth.Value == 2)
+        {
+            StoreF256(h00, c1, q1, n1, s); StoreF256(h10, c1, q1 + oStride, n1, s);
+            StoreF256(h20, c1, q1 + 2 * oStride, n1, s); StoreF256(h30, c1, q1 + 3 * oStride, n1, s);
+            if (TFour.Value) return;
+            StoreF256(h40, c1, q1 + 4 * oStride, n1, s); StoreF256(h50, c1, q1 + 5 * oStride, n1, s);
+            StoreF256(h60, c1, q1 + 6 * oStride, n1, s); StoreF256(h70, c1, q1 + 7 * oStride, n1, s);
         }
     }
 
-    /// <summary>AVX-512: one row × 16 or 32 channels of float FMA (k in order, as every other level).</summary>
+    /// <summary>AVX-512: one row × 16 or 32 channels of float FMA (k in order, as every other level); A as in <see cref="F512x8"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F512x1<TTwo>(float* a, int depth, float* w0, float* w1, float* o, int c0, int nc, in FloatOutputStage s)
-        where TTwo : struct, IFlag
+    private static void F512x1<TTwo, TTaps>(float* a, int depth, int* taps, float* w0, float* w1, float* o, int c0, int nc, in FloatOutputStage s)
+        where TTwo : struct, IFlag where TTaps : struct, IFlag
     {
         Vector512<float> x0 = default, x1 = default;
+        byte* q0 = (byte*)a;
         for (int k = 0; k < depth; k++)
         {
-            var x = Vector512.Create(a[k]);
+            var x = Vector512.Create(TTaps.Value ? *(float*)(q0 + taps[k]) : a[k]);
             x0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(w0), x0);
             w0 += Panel;
             if (TTwo.Value) { x1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(w1), x1); w1 += Panel; }

@@ -191,6 +191,16 @@ internal static unsafe class OutputStage
         Avx512F.MaskStore(dst, Vector512.LessThan(IntIndices, Vector512.Create(n)).AsSingle(), v);
     }
 
+    /// <summary>Eight channels of float output stage (c..c+7): + bias, clamp, the first <paramref name="n"/> stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreF256(Vector256<float> acc, int c, float* dst, int n, in FloatOutputStage s)
+    {
+        var v = Avx.Min(Avx.Max(acc + Vector256.Load(s.Bias + c), Vector256.Create(s.Min)), Vector256.Create(s.Max));
+        if (n >= 8) { v.Store(dst); return; }
+        if (n <= 0) return;
+        Avx.MaskStore(dst, Vector256.LessThan(IntIndices.GetLower(), Vector256.Create(n)).AsSingle(), v);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreF256x2(Vector256<float> lo, Vector256<float> hi, int c, float* dst, int n, in FloatOutputStage s)
     {

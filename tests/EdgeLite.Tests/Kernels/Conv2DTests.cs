@@ -102,6 +102,51 @@ public class Conv2DTests
         }, threeThreads: true);
     }
 
+    /// <summary>
+    /// Float convolutions wide enough for the in-place tap path (interior output columns read straight from the input,
+    /// border ones through im2col) and every channel layout of the 8-row kernel (≤ 8, 16, 16 + ≤ 8, 32 channels and
+    /// more): within 1e-5 of the reference, and bit for bit the same at 2 threads and at the scalar level (every level
+    /// sums k in order with fused multiply-add, so the paths must agree exactly).
+    /// </summary>
+    [Fact]
+    public void FloatTapPathAndChannelWidthsMatchReferenceExactlyAcrossPathsAndThreads()
+    {
+        var rng = new Random(77);
+        var problems = new List<Problem>
+        {
+            // stems: 3 input channels, 3x3 stride 2 into 8 and 24 channels (hand_recrop, pose_detection)
+            new(TensorType.Float32, 1, 40, 37, 3, 8, 3, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, false, 0),
+            new(TensorType.Float32, 1, 33, 42, 3, 24, 3, 3, 2, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.RELU6, false, 1),
+            // 2x2 stride 2 (hand_recrop), 1x1 stride 2 (no longer an im2col copy), dilation 2, 5x5 stride 1
+            new(TensorType.Float32, 2, 24, 30, 8, 8, 2, 2, 2, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.RELU, false, 2),
+            new(TensorType.Float32, 1, 31, 35, 16, 40, 1, 1, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, false, 3),
+            new(TensorType.Float32, 1, 21, 29, 5, 33, 3, 3, 1, 2, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6, false, 4),
+            new(TensorType.Float32, 1, 18, 26, 4, 17, 5, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, false, 5),
+        };
+        // random shapes: widths 9..40 (interior runs of 8 and more with remainders), 1..40 channels in and out
+        for (int i = 0; i < 30; i++)
+        {
+            int k = new[] { 1, 2, 3, 5 }[rng.Next(4)], stride = rng.Next(1, 3), dilation = k > 1 && rng.Next(4) == 0 ? 2 : 1;
+            int eff = (k - 1) * dilation + 1;
+            problems.Add(new(TensorType.Float32, rng.Next(1, 3), rng.Next(eff, eff + 12), rng.Next(eff + 8 * stride, eff + 8 * stride + 24),
+                rng.Next(1, 41), rng.Next(1, 41), k, k, stride, dilation, rng.Next(2) == 0 ? Fb.Padding.SAME : Fb.Padding.VALID,
+                (Fb.ActivationFunctionType)new[] { 0, 1, 3 }[rng.Next(3)], false, 10 + i));
+        }
+        // pointwise with pixel counts around multiples of 8 (row tails: 1-row kernel or one overlapping 8-row call)
+        foreach (int pixels in new[] { 1, 3, 7, 8, 9, 12, 13, 15, 49, 196 })
+            foreach (int oc in new[] { 2, 8, 13, 16, 24, 29, 32, 40 })
+                problems.Add(new(TensorType.Float32, 1, 1, pixels, rng.Next(1, 50), oc, 1, 1, 1, 1, Fb.Padding.VALID,
+                    Fb.ActivationFunctionType.NONE, false, 100 + pixels * 100 + oc));
+        foreach (var p in problems)
+        {
+            var model = BuildModel(p, rng, out var input);
+            var fast = Run(model, input, reference: false);
+            AssertSame(p.Type, Run(model, input, reference: true), fast, $"{p}");
+            Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, threads: 2)), $"{p}: 2 threads differ");
+            Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Scalar)), $"{p}: scalar level differs");
+        }
+    }
+
     [Fact]
     public void ExtremeZeroPointsAndScalesStayExact()
     {

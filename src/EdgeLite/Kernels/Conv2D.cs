@@ -286,17 +286,7 @@ internal sealed unsafe class Conv2D : OpKernel
 
     // im2col rows of few channels (an RGB input: 3 floats per tap) are short: vector moves inline, no Memmove call
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void CopyFloats(float* src, float* dst, int n)
-    {
-        if (n >= 64) { Buffer.MemoryCopy(src, dst, n * 4L, n * 4L); return; }
-        int i = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
-            for (; i + 8 <= n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
-        else
-            for (; i + 8 <= n; i += 4) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
-        if (i + 4 <= n) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 4; }
-        for (; i < n; i++) dst[i] = src[i];
-    }
+    private static void CopyFloats(float* src, float* dst, int n) => Elements.CopyShort((byte*)src, (byte*)dst, n * 4L);
 
     /// <summary>im2col of <paramref name="count"/> output pixels as int16 x - x_zp (padding 0), pairs zero-filled to even depth.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

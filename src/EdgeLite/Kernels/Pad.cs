@@ -65,7 +65,7 @@ internal sealed unsafe class Pad : OpKernel
         {
             byte* d = y + n * outC * _elem;
             Fill(d, before);
-            Copy(x + n * rowBytes, d + (long)before * _elem, rowBytes);
+            Elements.CopyShort(x + n * rowBytes, d + (long)before * _elem, rowBytes);
             Fill(d + (long)(before + inC) * _elem, after);
         }
     }
@@ -80,18 +80,6 @@ internal sealed unsafe class Pad : OpKernel
         }
     }
 
-    // short runs (a pixel's channels) with vector moves inline, long ones through MemoryCopy
-    private static void Copy(byte* src, byte* dst, long bytes)
-    {
-        if (bytes >= 256) { Buffer.MemoryCopy(src, dst, bytes, bytes); return; }
-        long i = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
-            for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
-        else
-            for (; i + 32 <= bytes; i += 16) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
-        if (i + 16 <= bytes) { System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i); i += 16; }
-        for (; i < bytes; i++) dst[i] = src[i];
-    }
 
     public override void Eval(KernelContext context)
     {

@@ -3,6 +3,22 @@ namespace EdgeLite.Kernels;
 /// <summary>Helpers shared by the data-movement kernels.</summary>
 internal static unsafe class Elements
 {
+    /// <summary>
+    /// Copies a short run (a pixel's channels, an im2col filter row) with vector moves inline — no Memmove call for
+    /// a few dozen bytes — and a long one through Buffer.MemoryCopy.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void CopyShort(byte* src, byte* dst, long bytes)
+    {
+        if (bytes >= 256) { Buffer.MemoryCopy(src, dst, bytes, bytes); return; }
+        long i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
+            for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        for (; i + 16 <= bytes; i += 16) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
+        for (; i + 4 <= bytes; i += 4) *(uint*)(dst + i) = *(uint*)(src + i);
+        for (; i < bytes; i++) dst[i] = src[i];
+    }
+
     /// <summary>Copies one element of <paramref name="e"/> bytes.</summary>
     public static void CopyOne(byte* src, byte* dst, int e)
     {

@@ -46,32 +46,14 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
     }
 
     /// <summary>
-    /// The channel-vectorised part of one output pixel (float: max/average over 8 channels at a time; uint8/int8 max
-    /// over 16), same arithmetic as the scalar loop (float sums in the same window order). Returns the first channel
-    /// left for the scalar loop.
+    /// The channel-vectorised part of one quantized output pixel (max over 16 channels at a time, or the whole
+    /// average), same arithmetic as the scalar loop. Returns the first channel left for the scalar loop.
     /// </summary>
     private int VectorChannels(byte* x, byte* y, int b, int y0, int x0, int fy0, int fy1, int fx0, int fx1, int count, long outBase)
     {
+        // float32 with enough channels for a vector went through FloatRow/FloatRow128; the rest is scalar
+        if (_type == TensorType.Float32 || !Vector128.IsHardwareAccelerated) return 0;
         int ch = 0;
-        if (_type == TensorType.Float32)
-        {
-            if (!Vector256.IsHardwareAccelerated) return 0;
-            var mn = Vector256.Create(_fmin); var mx = Vector256.Create(_fmax);
-            for (; ch + 8 <= _c; ch += 8)
-            {
-                var acc = max ? Vector256.Create(float.MinValue) : Vector256<float>.Zero;
-                for (int fy = fy0; fy < fy1; fy++)
-                    for (int fx = fx0; fx < fx1; fx++)
-                    {
-                        var v = Vector256.Load((float*)x + (((long)b * _h + y0 + fy) * _w + x0 + fx) * _c + ch);
-                        acc = max ? Vector256.Max(acc, v) : acc + v;
-                    }
-                if (!max) acc = count > 0 ? acc / Vector256.Create((float)count) : Vector256<float>.Zero;
-                Vector256.Min(Vector256.Max(acc, mn), mx).Store((float*)y + outBase + ch);
-            }
-            return ch;
-        }
-        if (!Vector128.IsHardwareAccelerated) return 0;
         bool signed = _type == TensorType.Int8;
         if (!max) return AverageQuantized(x, y, b, y0, x0, fy0, fy1, fx0, fx1, count, outBase, signed);
         for (; ch + 16 <= _c; ch += 16)

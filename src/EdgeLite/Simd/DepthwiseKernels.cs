@@ -73,6 +73,27 @@ internal static unsafe class DepthwiseKernels
                 Store8x128(Requantize128(a0, c, lo, hi, ozp, s), Requantize128(a1, c + 4, lo, hi, ozp, s), o + c, signed);
             }
         }
+        // portable: four channels per pass (each tap's offsets read once for four sums), then one at a time
+        for (; c + 4 <= channels; c += 4)
+        {
+            int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            if (signed)
+                for (int t = 0; t < count; t++)
+                {
+                    int* wp = w + taps[t] * wStride + c;
+                    sbyte* xp = (sbyte*)x + offs[t] + c;
+                    a0 += (xp[0] - zp) * wp[0]; a1 += (xp[1] - zp) * wp[1]; a2 += (xp[2] - zp) * wp[2]; a3 += (xp[3] - zp) * wp[3];
+                }
+            else
+                for (int t = 0; t < count; t++)
+                {
+                    int* wp = w + taps[t] * wStride + c;
+                    byte* xp = x + offs[t] + c;
+                    a0 += (xp[0] - zp) * wp[0]; a1 += (xp[1] - zp) * wp[1]; a2 += (xp[2] - zp) * wp[2]; a3 += (xp[3] - zp) * wp[3];
+                }
+            o[c] = RequantizeScalar(a0, c, s); o[c + 1] = RequantizeScalar(a1, c + 1, s);
+            o[c + 2] = RequantizeScalar(a2, c + 2, s); o[c + 3] = RequantizeScalar(a3, c + 3, s);
+        }
         for (; c < channels; c++)
         {
             int acc = 0;
@@ -142,12 +163,24 @@ internal static unsafe class DepthwiseKernels
                 Vector128.Min(Vector128.Max(a1 + Vector128.Load(s.Bias + c + 4), mn), mx).Store(o + c + 4);
             }
         }
+        // portable: four channels per pass (each tap's offsets read once for four sums), then one at a time
+        for (; c + 4 <= channels; c += 4)
+        {
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (int t = 0; t < count; t++)
+            {
+                float* xp = x + offs[t] + c, wp = w + taps[t] * wStride + c;
+                a0 = GemmKernels.MulAdd(xp[0], wp[0], a0); a1 = GemmKernels.MulAdd(xp[1], wp[1], a1);
+                a2 = GemmKernels.MulAdd(xp[2], wp[2], a2); a3 = GemmKernels.MulAdd(xp[3], wp[3], a3);
+            }
+            o[c] = GemmKernels.ClampScalar(a0 + s.Bias[c], s); o[c + 1] = GemmKernels.ClampScalar(a1 + s.Bias[c + 1], s);
+            o[c + 2] = GemmKernels.ClampScalar(a2 + s.Bias[c + 2], s); o[c + 3] = GemmKernels.ClampScalar(a3 + s.Bias[c + 3], s);
+        }
         for (; c < channels; c++)
         {
             float acc = 0;
-            for (int t = 0; t < count; t++) acc = MathF.FusedMultiplyAdd(x[offs[t] + c], w[taps[t] * wStride + c], acc);
-            float v = acc + s.Bias[c];
-            o[c] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+            for (int t = 0; t < count; t++) acc = GemmKernels.MulAdd(x[offs[t] + c], w[taps[t] * wStride + c], acc);
+            o[c] = GemmKernels.ClampScalar(acc + s.Bias[c], s);
         }
     }
 
@@ -435,9 +468,8 @@ internal static unsafe class DepthwiseKernels
         for (; c < channels; c++)
         {
             float acc = 0;
-            for (int t = 0; t < count; t++) acc = MathF.FusedMultiplyAdd(x[offs[t]], w[taps[t] * wStride + c], acc);
-            float v = acc + s.Bias[c];
-            o[c] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+            for (int t = 0; t < count; t++) acc = GemmKernels.MulAdd(x[offs[t]], w[taps[t] * wStride + c], acc);
+            o[c] = GemmKernels.ClampScalar(acc + s.Bias[c], s);
         }
     }
 }

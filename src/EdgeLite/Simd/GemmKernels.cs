@@ -281,11 +281,32 @@ internal static unsafe partial class GemmKernels
         Store16x256(Requantize256(c30, c0, s), Requantize256(c31, c0 + 8, s), o + 3 * oStride, nc, s.Signed);
     }
 
-    /// <summary>Portable: one row × one panel.</summary>
+    /// <summary>
+    /// Portable: one row × one panel, four channels per pass: each A pair is loaded once for four int32 sums kept in
+    /// registers (eleven live integers in the loop, so it fits arm32's register file, where this is the kernel that runs).
+    /// </summary>
     private static void QScalar(int* a, int pairs, short* w, byte* o, int c0, int nc, in QuantizedOutputStage s)
     {
         short* x = (short*)a;
-        for (int j = 0; j < nc; j++)
+        int j = 0;
+        for (; j + 4 <= nc; j += 4)
+        {
+            int s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            short* wp = w + 2 * j;
+            for (int p = 0; p < pairs; p++, wp += 2 * Panel)
+            {
+                int x0 = x[2 * p], x1 = x[2 * p + 1];
+                s0 += x0 * wp[0] + x1 * wp[1];
+                s1 += x0 * wp[2] + x1 * wp[3];
+                s2 += x0 * wp[4] + x1 * wp[5];
+                s3 += x0 * wp[6] + x1 * wp[7];
+            }
+            o[j] = RequantizeScalar(s0, c0 + j, s);
+            o[j + 1] = RequantizeScalar(s1, c0 + j + 1, s);
+            o[j + 2] = RequantizeScalar(s2, c0 + j + 2, s);
+            o[j + 3] = RequantizeScalar(s3, c0 + j + 3, s);
+        }
+        for (; j < nc; j++)
         {
             int acc = 0;
             for (int p = 0; p < pairs; p++)
@@ -546,17 +567,47 @@ internal static unsafe partial class GemmKernels
         StoreF256x2(c20, c21, c0, o + 2 * oStride, nc, s); StoreF256x2(c30, c31, c0, o + 3 * oStride, nc, s);
     }
 
-    /// <summary>Portable: one row × one panel, fused multiply-add with k in order.</summary>
+    /// <summary>
+    /// Portable: one row × one panel, four channels per pass (each A value loaded once for four sums), k in order with
+    /// <see cref="MulAdd"/>.
+    /// </summary>
     private static void FScalar(float* a, int depth, float* w, float* o, int c0, int nc, in FloatOutputStage s)
     {
-        for (int j = 0; j < nc; j++)
+        int j = 0;
+        for (; j + 4 <= nc; j += 4)
+        {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            float* wp = w + j;
+            for (int k = 0; k < depth; k++, wp += Panel)
+            {
+                float x = a[k];
+                s0 = MulAdd(x, wp[0], s0); s1 = MulAdd(x, wp[1], s1);
+                s2 = MulAdd(x, wp[2], s2); s3 = MulAdd(x, wp[3], s3);
+            }
+            o[j] = ClampScalar(s0 + s.Bias[c0 + j], s); o[j + 1] = ClampScalar(s1 + s.Bias[c0 + j + 1], s);
+            o[j + 2] = ClampScalar(s2 + s.Bias[c0 + j + 2], s); o[j + 3] = ClampScalar(s3 + s.Bias[c0 + j + 3], s);
+        }
+        for (; j < nc; j++)
         {
             float acc = 0;
-            for (int k = 0; k < depth; k++) acc = MathF.FusedMultiplyAdd(a[k], w[k * Panel + j], acc);
-            float v = acc + s.Bias[c0 + j];
-            o[j] = v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+            for (int k = 0; k < depth; k++) acc = MulAdd(a[k], w[k * Panel + j], acc);
+            o[j] = ClampScalar(acc + s.Bias[c0 + j], s);
         }
     }
+
+    /// <summary>v clamped to the stage's activation range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float ClampScalar(float v, in FloatOutputStage s) => v < s.Min ? s.Min : v > s.Max ? s.Max : v;
+
+    /// <summary>
+    /// a·b + c for the scalar loops: fused (one rounding, as every vector kernel, so all levels agree bit for bit) where
+    /// fused multiply-add is an instruction the JIT emits (x64 FMA3, arm64); otherwise a multiply and an add. That is
+    /// arm32, whose .NET has no hardware intrinsics: <see cref="MathF.FusedMultiplyAdd"/> there is a call into the C
+    /// library's fmaf, emulated in software on armhf (its baseline FPU, VFPv3-D16, has no fused multiply-add).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float MulAdd(float a, float b, float c) =>
+        Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     // ------------------------------------------------------------------------------------------------------------
     // Packing A

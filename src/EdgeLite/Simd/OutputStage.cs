@@ -171,14 +171,23 @@ internal static unsafe class OutputStage
         for (int i = 0; i < n; i++) dst[i] = (i >> 2) switch { 0 => a0.GetElement(i & 3), 1 => a1.GetElement(i & 3), 2 => a2.GetElement(i & 3), _ => a3.GetElement(i & 3) };
     }
 
-    /// <summary>The scalar output stage (same arithmetic as the vector ones).</summary>
+    /// <summary>
+    /// The scalar output stage (same arithmetic as the vector ones). Rounding to nearest-even is done by adding and
+    /// subtracting 1.5·2^23 (exact for |f| ≤ 2^22; f is clamped to the output's small integer range first), which is
+    /// what the vector rounding instruction computes, without a call on CPUs where the JIT has no rounding intrinsic
+    /// (arm32, where this stage runs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte RequantizeScalar(int acc, int c, in QuantizedOutputStage s)
     {
         float f = (float)(acc + s.Bias[c]) * s.Scale[c];
         f = f < s.Lo ? s.Lo : f > s.Hi ? s.Hi : f;
-        int v = (int)MathF.Round(f, MidpointRounding.ToEven) + s.ZeroPoint;
+        int v = (int)(f + RoundingMagic - RoundingMagic) + s.ZeroPoint;
         return s.Signed ? (byte)(sbyte)v : (byte)v;
     }
+
+    /// <summary>1.5·2^23: float sums with it have no fraction bits, so (f + m) - m is f rounded to nearest-even.</summary>
+    private const float RoundingMagic = 12582912f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreF512(Vector512<float> acc, int c, float* dst, int n, in FloatOutputStage s)

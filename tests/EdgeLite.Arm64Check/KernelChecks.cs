@@ -30,6 +30,16 @@ internal static unsafe class KernelChecks
                         c.Check($"{type} {(depthwise ? "depthwise" : "conv")} at {level}",
                             () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertRandomProblemsMatchAtLevel(type, depthwise, level, seed + (int)type * 11 + (int)level, count: 6));
         });
+        c.Section("DEPTHWISE_CONV_2D four-pixel kernels vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+                foreach (var type in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8 })
+                {
+                    var rng = new Random(seed + 5 + (int)type);
+                    foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.FourPixelDepthwiseProblems(type))
+                        c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+                }
+        });
         Console.WriteLine($"micro-kernels: {c.Cases} checks, {c.Failures} failures");
         return c.Failures;
     }

@@ -19,7 +19,7 @@ internal static unsafe class KernelChecks
         c.Section("GEMM quantized (vs scalar and a naive sum, byte for byte)", () => GemmQuantized(c, levels, seed, 300));
         c.Section($"GEMM quantized 8-bit dot product ({(System.Runtime.Intrinsics.Arm.Dp.IsSupported ? "sdot/udot" : "scalar stand-in")}) vs a naive sum",
             () => GemmDot(c, seed + 4, 300));
-        c.Section("GEMM float (vs scalar and a naive sum, bit for bit)", () => GemmFloat(c, levels, seed + 1, 200));
+        c.Section("GEMM float, im2col rows and in place through taps (vs scalar and a naive sum, bit for bit)", () => GemmFloat(c, levels, seed + 1, 200));
         c.Section("depthwise pixel kernels (quantized, float, broadcast)", () => Depthwise(c, levels, seed + 2, 300));
         c.Section("A packing (WidenSubtract)", () => WidenSubtract(c, seed + 3, 100));
         c.Section("CONV_2D / DEPTHWISE_CONV_2D operators vs the reference kernels", () =>
@@ -29,6 +29,16 @@ internal static unsafe class KernelChecks
                     foreach (var depthwise in new[] { false, true })
                         c.Check($"{type} {(depthwise ? "depthwise" : "conv")} at {level}",
                             () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertRandomProblemsMatchAtLevel(type, depthwise, level, seed + (int)type * 11 + (int)level, count: 6));
+        });
+        c.Section("DEPTHWISE_CONV_2D four-pixel kernels vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+                foreach (var type in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8 })
+                {
+                    var rng = new Random(seed + 5 + (int)type);
+                    foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.FourPixelDepthwiseProblems(type))
+                        c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+                }
         });
         Console.WriteLine($"micro-kernels: {c.Cases} checks, {c.Failures} failures");
         return c.Failures;
@@ -194,8 +204,16 @@ internal static unsafe class KernelChecks
             int panels = GemmKernels.Panels(channels), ps = 0, pe = panels;
             if (panels > 1 && rng.Next(3) == 0) { ps = rng.Next(panels); pe = rng.Next(ps + 1, panels + 1); }
             int outStride = channels + rng.Next(0, 5);
+            // A is also laid out for FloatTaps: row r's value k at float r·rowStep + taps[k]/4 of src (rows overlap, as a
+            // convolution's windows do); a holds the same values as plain rows
+            int rowStep = rng.Next(1, 9), span = depth + rng.Next(0, 20);
+            var taps = new int[depth];
+            for (int k = 0; k < depth; k++) taps[k] = 4 * rng.Next(span);
+            var src = new float[(rows - 1) * rowStep + span];
+            for (int i = 0; i < src.Length; i++) src[i] = (float)(rng.NextDouble() * 2 - 1);
             var a = new float[rows * aStride];
-            for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < depth; k++) a[r * aStride + k] = src[r * rowStep + taps[k] / 4];
             var w = new float[channels * depth];
             for (int i = 0; i < w.Length; i++) w[i] = (float)(rng.NextDouble() * 2 - 1);
             var packed = GemmKernels.PackFloat(channels, depth, (oc, k) => w[oc * depth + k], len => new float[len]);
@@ -204,7 +222,7 @@ internal static unsafe class KernelChecks
             var (min, max) = FloatClamp(rng);
             int outLen = rows * outStride + 32;
             string what = $"rows {rows} depth {depth} channels {channels} panels [{ps},{pe}) aStride {aStride} outStride {outStride} clamp [{min},{max}]";
-            fixed (float* pBias = bias) fixed (float* pA = a) fixed (float* pW = packed)
+            fixed (float* pBias = bias) fixed (float* pA = a) fixed (float* pW = packed) fixed (float* pSrc = src) fixed (int* pTaps = taps)
             {
                 var s = new FloatOutputStage { Bias = pBias, Min = min, Max = max };
                 var expected = new uint[outLen];
@@ -225,6 +243,13 @@ internal static unsafe class KernelChecks
                         GemmKernels.Float(level, pA, aStride, rows, depth, pW, ps, pe, (float*)pO, outStride, channels, s);
                     int bad = FirstDifference(expected, got);
                     c.Expect(bad < 0, $"GEMM float {level}: {what}: element {bad} (row {bad / outStride}, channel {bad % outStride}) = " +
+                        $"{(bad < 0 ? 0 : BitConverter.UInt32BitsToSingle(got[bad]))}, expected {(bad < 0 ? 0 : BitConverter.UInt32BitsToSingle(expected[bad]))}");
+                    if (!GemmKernels.HasFloatTaps(level)) continue;
+                    got.AsSpan().Fill(FloatSentinel);
+                    fixed (uint* pO = got)
+                        GemmKernels.FloatTaps(level, pSrc, rowStep, rows, depth, pTaps, pW, ps, pe, (float*)pO, outStride, channels, s);
+                    bad = FirstDifference(expected, got);
+                    c.Expect(bad < 0, $"GEMM float in place (FloatTaps) {level}: {what} rowStep {rowStep}: element {bad} (row {bad / outStride}, channel {bad % outStride}) = " +
                         $"{(bad < 0 ? 0 : BitConverter.UInt32BitsToSingle(got[bad]))}, expected {(bad < 0 ? 0 : BitConverter.UInt32BitsToSingle(expected[bad]))}");
                 }
             }

@@ -25,7 +25,7 @@ internal sealed unsafe class Conv2D : OpKernel
     private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
     private long _workerBytes;
     private bool _direct;     // float 1x1 stride 1: the GEMM reads the input in place
-    // float, AVX-512, other shapes: interior output pixels (window inside the image) read the input in place through a
+    // float, AVX-512 and 128-bit levels, other shapes: interior output pixels (window inside the image) read the input in place through a
     // table of tap offsets (no im2col copy); output columns [_oxLo, _oxHi) of rows [_oyLo, _oyHi) are interior
     private bool _tapped;
     private int* _taps;
@@ -80,7 +80,7 @@ internal sealed unsafe class Conv2D : OpKernel
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
             _aStride = _depth;
             _direct = Pointwise();
-            if (!_direct && _level == SimdLevel.Avx512) PrepareTaps(context);
+            if (!_direct && GemmKernels.HasFloatTaps(_level)) PrepareTaps(context);
         }
         else
         {
@@ -136,7 +136,7 @@ internal sealed unsafe class Conv2D : OpKernel
     /// <summary>
     /// The tap table of the in-place float path: byte offset of value k = (ky·KW + kx)·IC + ic of an output pixel's
     /// im2col row from the pixel's window origin; and the range of output rows and columns whose window lies inside
-    /// the input. Used when at least 8 columns are interior (one 8-row micro-kernel call).
+    /// the input. Used when at least one micro-kernel call's rows (AVX-512: 8, 128-bit: 4) are interior columns.
     /// </summary>
     private void PrepareTaps(KernelContext context)
     {
@@ -147,7 +147,7 @@ internal sealed unsafe class Conv2D : OpKernel
         _oxHi = lastX < 0 ? 0 : Math.Min(_outW, lastX / _strideW + 1);
         _oyHi = lastY < 0 ? 0 : Math.Min(_outH, lastY / _strideH + 1);
         long maxOffset = (((long)(_kH - 1) * _dilH * _inW + (long)(_kW - 1) * _dilW) * _inC + _inC) * 4;
-        if (_oxHi - _oxLo < 8 || _oyHi <= _oyLo || maxOffset > int.MaxValue) return;
+        if (_oxHi - _oxLo < (_level == SimdLevel.Avx512 ? 8 : 4) || _oyHi <= _oyLo || maxOffset > int.MaxValue) return;
         var taps = context.AllocatePersistent<int>(_depth);
         for (int ky = 0, k = 0; ky < _kH; ky++)
             for (int kx = 0; kx < _kW; kx++)
@@ -233,7 +233,7 @@ internal sealed unsafe class Conv2D : OpKernel
             {
                 int iy = oy * _strideH - _padH, ix = (ox + lo) * _strideW - _padW;
                 float* origin = input + (((long)n * _inH + iy) * _inW + ix) * _inC;
-                GemmKernels.FloatTaps(origin, _strideW * _inC, hi - lo, _depth, _taps, _packedF, pStart, pEnd, output + (p + lo) * _outC, _outC, _outC, _fstage);
+                GemmKernels.FloatTaps(_level, origin, _strideW * _inC, hi - lo, _depth, _taps, _packedF, pStart, pEnd, output + (p + lo) * _outC, _outC, _outC, _fstage);
             }
             if (left > hi) RunIm2Col(p + hi, left - hi, (byte*)input, a, output, pStart, pEnd);
             i += left;

@@ -8,7 +8,8 @@ namespace EdgeLite.Kernels;
 /// channel oc = ic·M + m reads input channel ic. float32, uint8 (per-tensor) and int8 (per-channel along axis 3), as
 /// TFLite's reference kernels (reference_ops::DepthwiseConv, reference_integer_ops::DepthwiseConvPerChannel).
 /// <see cref="EvalReference"/> is the spec; the fast path (depth multiplier 1) vectorises over channels with
-/// pre-widened weights and splits output rows across threads.
+/// pre-widened weights and splits output rows across threads. Interior pixels go four at a time on AVX-512 and the
+/// 128-bit levels (each weight vector loaded once for the four), one at a time elsewhere.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2D : OpKernel
 {
@@ -29,6 +30,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private int _blocks32;    // quantized, AVX-512: channel blocks of 32 for the tap-pair kernel (0 = not used)
     private short* _wPairs;   // DepthwiseKernels.PackPairs layout
     private int* _pairCorr;
+    private short* _w16;      // quantized, 128-bit: _w as int16 for the four-pixel kernel (null = not used)
     private int _packed;       // float, AVX-512, C = 1/2/4/8 at stride 1: pixels per vector (0 = not used)
     private float* _wPacked;   // [tap][16]: each tap's C weights repeated
     private FloatOutputStage _packedStage;
@@ -107,6 +109,13 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 _pairCorr = KernelContext.AddressOf(corr);
                 DepthwiseKernels.PackPairs(_w, _cPad, _taps, _blocks32, _q.InputZeroPoint, _wPairs, _pairCorr);
             }
+            // 128-bit four-pixel kernel: int16 weights, the input zero point as a byte of the input type
+            int izp = _q.InputZeroPoint;
+            if (Simd.GemmKernels.Is128(_level) && _mult == 1 && (u8 ? izp is >= 0 and <= 255 : izp is >= -128 and <= 127))
+            {
+                var w16 = context.AllocatePersistent<short>(_taps * _cPad);
+                if (DepthwiseKernels.NarrowWeights(_w, _taps * _cPad, KernelContext.AddressOf(w16))) _w16 = KernelContext.AddressOf(w16);
+            }
         }
         var offs = context.AllocatePersistent<int>(_taps);
         var taps = context.AllocatePersistent<int>(_taps);
@@ -173,7 +182,22 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                     ox += run - 1;
                     continue;
                 }
-                if (!bcast && _level == SimdLevel.Avx512 && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW)
+                bool four = !bcast && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW;
+                if (four && Simd.GemmKernels.Is128(_level) && (isFloat || _w16 != null))
+                {
+                    // 128-bit: four interior pixels, 16/8/4 channels at a time, the last 1..3 channels one pixel at a time
+                    int step = _strideW * ci;
+                    int done = isFloat ? DepthwiseKernels.Float4x128((float*)x, step, _allOffs, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
+                        : DepthwiseKernels.Quantized4x128(x, step, _allOffs, _taps, _w16, _cPad, co, _q.InputZeroPoint, o, co, _stage);
+                    for (int i = 0; done < co && i < 4; i++)
+                    {
+                        if (isFloat) DepthwiseKernels.Float(_level, (float*)x + i * step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o + i * co, _fstage, done);
+                        else DepthwiseKernels.Quantized(_level, x + i * step, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o + i * co, _stage, done);
+                    }
+                    ox += 3;
+                    continue;
+                }
+                if (four && _level == SimdLevel.Avx512)
                 {
                     // four interior pixels at once: each weight vector loaded once for the four
                     if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * ci, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage);

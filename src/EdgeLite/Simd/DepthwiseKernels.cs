@@ -9,9 +9,11 @@ namespace EdgeLite.Simd;
 /// Depthwise micro-kernels: one output pixel, all channels, the sum over a list of filter taps kept in registers per
 /// 16 (AVX-512) or 8 (AVX2) channels, then the fused output stage. Taps are given as input offsets (elements from
 /// <c>x</c>) and tap indices into weights laid out [tap][channel padded to 16]; the caller passes only the taps
-/// inside the image (padding contributes nothing). Quantized sums are exact int32 (x - x_zp)·(w - w_zp).
+/// inside the image (padding contributes nothing). Quantized sums are exact int32 (x - x_zp)·(w - w_zp). Four
+/// interior pixels at once: <see cref="Float4"/>, <see cref="Quantized4"/>, <see cref="Quantized4Pairs"/> (AVX-512) and
+/// the 128-bit kernels in DepthwiseKernels.Neon.cs.
 /// </summary>
-internal static unsafe class DepthwiseKernels
+internal static unsafe partial class DepthwiseKernels
 {
     /// <summary>Quantized pixel: o[c] = stage(Σ_t (x[offs[t] + c] - zp) · w[taps[t]·stride + c]) for c &lt; channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -82,24 +82,37 @@ internal static unsafe partial class GemmKernels
         OutputStage.Store16x128(PairSums(r0, r1), PairSums(r2, r3), PairSums(r4, r5), PairSums(r6, r7), c0, o, nc, s);
     }
 
-    /// <summary>128-bit: 4 rows × 16 channels of float FMA (k in order).</summary>
+    /// <summary>
+    /// 128-bit: 4 rows × 16 channels of float FMA (k in order). Row r's value k is a[r·aStride + k], or with
+    /// <typeparamref name="TTaps"/> the float at byte r·aStride·4 + taps[k] from <paramref name="a"/> (see
+    /// <see cref="FloatTaps"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F128x4(float* a, int aStride, int depth, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+    private static void F128x4<TTaps>(float* a, int aStride, int depth, int* taps, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+        where TTaps : struct, IFlag
     {
         float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        nint rb = (nint)aStride * sizeof(float), rb2 = 2 * rb, rb3 = 3 * rb;
         Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         Vector128<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
         for (int k = 0; k < depth; k++)
         {
             var v0 = Vector128.Load(w); var v1 = Vector128.Load(w + 4); var v2 = Vector128.Load(w + 8); var v3 = Vector128.Load(w + 12);
             w += Panel;
-            var x = Vector128.Create(a0[k]);
+            float x0, x1, x2, x3;
+            if (TTaps.Value)
+            {
+                byte* q = (byte*)a + taps[k];
+                x0 = *(float*)q; x1 = *(float*)(q + rb); x2 = *(float*)(q + rb2); x3 = *(float*)(q + rb3);
+            }
+            else { x0 = a0[k]; x1 = a1[k]; x2 = a2[k]; x3 = a3[k]; }
+            var x = Vector128.Create(x0);
             c00 = Vector128.FusedMultiplyAdd(x, v0, c00); c01 = Vector128.FusedMultiplyAdd(x, v1, c01); c02 = Vector128.FusedMultiplyAdd(x, v2, c02); c03 = Vector128.FusedMultiplyAdd(x, v3, c03);
-            x = Vector128.Create(a1[k]);
+            x = Vector128.Create(x1);
             c10 = Vector128.FusedMultiplyAdd(x, v0, c10); c11 = Vector128.FusedMultiplyAdd(x, v1, c11); c12 = Vector128.FusedMultiplyAdd(x, v2, c12); c13 = Vector128.FusedMultiplyAdd(x, v3, c13);
-            x = Vector128.Create(a2[k]);
+            x = Vector128.Create(x2);
             c20 = Vector128.FusedMultiplyAdd(x, v0, c20); c21 = Vector128.FusedMultiplyAdd(x, v1, c21); c22 = Vector128.FusedMultiplyAdd(x, v2, c22); c23 = Vector128.FusedMultiplyAdd(x, v3, c23);
-            x = Vector128.Create(a3[k]);
+            x = Vector128.Create(x3);
             c30 = Vector128.FusedMultiplyAdd(x, v0, c30); c31 = Vector128.FusedMultiplyAdd(x, v1, c31); c32 = Vector128.FusedMultiplyAdd(x, v2, c32); c33 = Vector128.FusedMultiplyAdd(x, v3, c33);
         }
         OutputStage.StoreF128x4(c00, c01, c02, c03, c0, o, nc, s);
@@ -108,14 +121,15 @@ internal static unsafe partial class GemmKernels
         OutputStage.StoreF128x4(c30, c31, c32, c33, c0, o + 3 * oStride, nc, s);
     }
 
-    /// <summary>128-bit: one row × 16 channels of float FMA.</summary>
+    /// <summary>128-bit: one row × 16 channels of float FMA (value k: a[k], or with <typeparamref name="TTaps"/> the float at byte taps[k]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F128x1(float* a, int depth, float* w, float* o, int c0, int nc, in FloatOutputStage s)
+    private static void F128x1<TTaps>(float* a, int depth, int* taps, float* w, float* o, int c0, int nc, in FloatOutputStage s)
+        where TTaps : struct, IFlag
     {
         Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default;
         for (int k = 0; k < depth; k++)
         {
-            var x = Vector128.Create(a[k]);
+            var x = Vector128.Create(TTaps.Value ? *(float*)((byte*)a + taps[k]) : a[k]);
             c00 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w), c00); c01 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 4), c01);
             c02 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 8), c02); c03 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 12), c03);
             w += Panel;

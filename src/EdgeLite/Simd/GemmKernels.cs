@@ -326,15 +326,22 @@ internal static unsafe partial class GemmKernels
         => FloatFrame<False>(level, a, aStride, rows, depth, null, packed, panelStart, panelEnd, output, outStride, channels, s);
 
     /// <summary>
-    /// <see cref="Float"/> with A read in place through a tap table (AVX-512 only): value k of row r is the float at byte
-    /// offset r·<paramref name="rowStep"/>·4 + <paramref name="taps"/>[k] from <paramref name="a"/> — a convolution's
-    /// interior output pixels along one row read straight from the input, without an im2col copy. Same sums (k in
-    /// order, fused multiply-add) as <see cref="Float"/> on the im2col rows.
+    /// <see cref="Float"/> with A read in place through a tap table (<see cref="SimdLevel.Avx512"/> and the 128-bit
+    /// levels, see <see cref="HasFloatTaps"/>): value k of row r is the float at byte offset
+    /// r·<paramref name="rowStep"/>·4 + <paramref name="taps"/>[k] from <paramref name="a"/> — a convolution's interior
+    /// output pixels along one row read straight from the input, without an im2col copy. Same sums (k in order, fused
+    /// multiply-add) as <see cref="Float"/> on the im2col rows.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void FloatTaps(float* a, int rowStep, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
+    public static void FloatTaps(SimdLevel level, float* a, int rowStep, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
         float* output, int outStride, int channels, in FloatOutputStage s)
-        => FloatFrame<True>(SimdLevel.Avx512, a, rowStep, rows, depth, taps, packed, panelStart, panelEnd, output, outStride, channels, s);
+    {
+        if (!HasFloatTaps(level)) throw new ArgumentOutOfRangeException(nameof(level), level, "no in-place float kernels at this level");
+        FloatFrame<True>(level, a, rowStep, rows, depth, taps, packed, panelStart, panelEnd, output, outStride, channels, s);
+    }
+
+    /// <summary>Whether <see cref="FloatTaps"/> runs at <paramref name="level"/> (AVX-512 and the 128-bit levels).</summary>
+    public static bool HasFloatTaps(SimdLevel level) => level == SimdLevel.Avx512 || Is128(level);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void FloatFrame<TTaps>(SimdLevel level, float* a, int aStride, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
@@ -363,8 +370,9 @@ internal static unsafe partial class GemmKernels
             if (Is128(level))
             {
                 int r = 0;
-                for (; r + 4 <= rows; r += 4) F128x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
-                for (; r < rows; r++) F128x1(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
+                // with taps, aStride is the row step and the rows start aStride floats apart (values at byte taps[k])
+                for (; r + 4 <= rows; r += 4) F128x4<TTaps>(a + (long)r * aStride, aStride, depth, taps, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) F128x1<TTaps>(a + (long)r * aStride, depth, taps, w, output + (long)r * outStride + c0, c0, nc, s);
             }
             else if (level == SimdLevel.Avx2)
             {

@@ -105,8 +105,8 @@ public class Conv2DTests
     /// <summary>
     /// Float convolutions wide enough for the in-place tap path (interior output columns read straight from the input,
     /// border ones through im2col) and every channel layout of the 8-row kernel (≤ 8, 16, 16 + ≤ 8, 32 channels and
-    /// more): within 1e-5 of the reference, and bit for bit the same at 2 threads and at the scalar level (every level
-    /// sums k in order with fused multiply-add, so the paths must agree exactly).
+    /// more): within 1e-5 of the reference, and bit for bit the same at 2 threads, at the scalar level and at the 128-bit
+    /// level (its own in-place path; every level sums k in order with fused multiply-add, so the paths must agree exactly).
     /// </summary>
     [Fact]
     public void FloatTapPathAndChannelWidthsMatchReferenceExactlyAcrossPathsAndThreads()
@@ -144,6 +144,9 @@ public class Conv2DTests
             AssertSame(p.Type, Run(model, input, reference: true), fast, $"{p}");
             Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, threads: 2)), $"{p}: 2 threads differ");
             Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Scalar)), $"{p}: scalar level differs");
+            // the 128-bit in-place path (4-row kernel; on x64 through the portable fallbacks)
+            if (EdgeLite.Simd.GemmKernels.IsSupported(EdgeLite.Simd.SimdLevel.Neon))
+                Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Neon)), $"{p}: Neon level differs");
         }
     }
 

@@ -144,6 +144,49 @@ internal static class ConvTestHelpers
         }
     }
 
+    /// <summary>
+    /// Depthwise layers whose interior pixels go four at a time through the four-pixel kernels: 3x3 and 5x5, stride 1
+    /// and 2, dilation 1 and 2, SAME and VALID, output widths not a multiple of 4, and channel counts covering every
+    /// channel step (16, 8, 4 and the 1..3 left to the one-pixel kernel: 1, 3, 4, 8, 12, 17, 20, 27, 32, 36, 40, 44).
+    /// </summary>
+    public static Problem[] FourPixelDepthwiseProblems(TensorType type)
+    {
+        bool perChannel = type != TensorType.UInt8;
+        var relu6 = Fb.ActivationFunctionType.RELU6; var none = Fb.ActivationFunctionType.NONE; var relu = Fb.ActivationFunctionType.RELU;
+        return
+        [
+            new Problem(type, 1, 9, 14, 1, 1, 3, 3, 1, 1, Fb.Padding.SAME, relu6, perChannel, 0, true),
+            new Problem(type, 1, 8, 19, 3, 3, 3, 3, 2, 1, Fb.Padding.VALID, none, perChannel, 1, true),
+            new Problem(type, 1, 7, 13, 4, 4, 5, 5, 1, 1, Fb.Padding.SAME, relu, perChannel, 2, true),
+            new Problem(type, 2, 6, 17, 8, 8, 3, 3, 1, 2, Fb.Padding.VALID, relu6, perChannel, 3, true),
+            new Problem(type, 1, 9, 22, 12, 12, 5, 5, 2, 1, Fb.Padding.SAME, none, perChannel, 4, true),
+            new Problem(type, 1, 7, 15, 17, 17, 3, 3, 1, 1, Fb.Padding.VALID, relu, perChannel, 5, true),
+            new Problem(type, 1, 8, 18, 20, 20, 3, 3, 2, 2, Fb.Padding.SAME, relu6, !perChannel, 6, true),
+            new Problem(type, 1, 6, 11, 32, 32, 3, 3, 1, 1, Fb.Padding.SAME, relu6, perChannel, 7, true),
+            new Problem(type, 1, 9, 21, 40, 40, 5, 5, 1, 1, Fb.Padding.VALID, none, perChannel, 8, true),
+            new Problem(type, 1, 7, 27, 36, 36, 3, 3, 2, 1, Fb.Padding.VALID, relu, perChannel, 9, true),
+            new Problem(type, 1, 6, 16, 27, 27, 5, 5, 1, 2, Fb.Padding.SAME, none, perChannel, 10, true),
+            new Problem(type, 1, 5, 10, 44, 44, 3, 3, 1, 1, Fb.Padding.VALID, relu6, perChannel, 11, true),
+            new Problem(type, 1, 11, 23, 24, 24, 5, 5, 2, 1, Fb.Padding.SAME, relu6, perChannel, 12, true),
+        ];
+    }
+
+    /// <summary>
+    /// The problem at <paramref name="level"/> must equal the scalar level exactly (quantized bytes, float bits: every
+    /// level sums the taps in order with fused multiply-add) and the reference kernels (float within 1e-5). A level
+    /// this CPU lacks is not run.
+    /// </summary>
+    public static void AssertLevelMatchesScalarAndReference(Problem p, Random rng, EdgeLite.Simd.SimdLevel level)
+    {
+        if (!EdgeLite.Simd.GemmKernels.IsSupported(level)) return;
+        var model = BuildModel(p, rng, out var input);
+        var got = Run(model, input, reference: false, maxLevel: level);
+        AssertSame(p.Type, Run(model, input, reference: true), got, $"{p} at {level} vs reference");
+        var scalar = Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Scalar);
+        int bad = got.AsSpan().CommonPrefixLength(scalar);
+        Assert.True(bad == got.Length && got.Length == scalar.Length, $"{p} at {level}: byte {bad} differs from the scalar level");
+    }
+
     public static Problem RandomProblem(Random rng, TensorType type, bool depthwise, int seed)
     {
         int k = new[] { 1, 1, 3, 3, 5 }[rng.Next(5)];

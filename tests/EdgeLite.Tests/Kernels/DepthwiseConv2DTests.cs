@@ -133,6 +133,54 @@ public class DepthwiseConv2DTests
     }
 
     /// <summary>
+    /// Four-pixel interior kernels at each level that has them (the 128-bit ones on x64 through the portable fallbacks,
+    /// under qemu in EdgeLite.Arm64Check with AdvSimd): bit for bit the scalar level and the reference (float within
+    /// 1e-5), over strides, dilations, paddings, filter sizes and channel counts hitting every channel step and tail.
+    /// </summary>
+    [Theory]
+    [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
+    [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Avx512)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Avx512)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Avx512)]
+    public void FourPixelKernelsMatchScalarAndReference(TensorType type, int levelNumber)
+    {
+        var rng = new Random(77 + (int)type);
+        foreach (var p in FourPixelDepthwiseProblems(type))
+            AssertLevelMatchesScalarAndReference(p, rng, (EdgeLite.Simd.SimdLevel)levelNumber);
+    }
+
+    /// <summary>The 128-bit four-pixel path allocates nothing per Invoke (its int16 weights are made at Prepare).</summary>
+    [Theory]
+    [InlineData(TensorType.Float32)]
+    [InlineData(TensorType.UInt8)]
+    [InlineData(TensorType.Int8)]
+    public void FourPixelKernelsAt128BitAllocateNothingPerInvoke(TensorType type)
+    {
+        if (!EdgeLite.Simd.GemmKernels.IsSupported(EdgeLite.Simd.SimdLevel.Neon)) return;
+        var p = FourPixelDepthwiseProblems(type)[^1];
+        var model = BuildModel(p, new Random(5), out var input);
+        EdgeLite.Simd.GemmKernels.MaxLevel = EdgeLite.Simd.SimdLevel.Neon;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var m = EdgeLite.Model.FromBytes(model);
+                using var it = new Interpreter(m, new InterpreterOptions { Threads = threads });
+                it.AllocateTensors();
+                it.GetInputTensor(0).CopyFromBytes(input);
+                it.Invoke();
+                Assert.Equal(0, Allocations.OfInvoke(it, 3));
+            }
+        }
+        finally { EdgeLite.Simd.GemmKernels.MaxLevel = null; }
+    }
+
+    /// <summary>
     /// Float maps with many channels and windows mostly in the padding (5x5 over 7x7: every pixel goes through the
     /// one-pixel kernel, 64 channels at a time then 16, then the rest): within 1e-5 of the reference and bit for bit the
     /// scalar level's sums (taps in order with fused multiply-add in every lane).

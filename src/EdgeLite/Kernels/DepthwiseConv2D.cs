@@ -27,7 +27,7 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
     private float* _wf;       // [tap][cPad] (float)
     private int* _allOffs;    // interior pixels: offsets of every tap from the window's top-left input pixel
     private int* _allTaps;
-    private int _blocks32;    // quantized, AVX-512: channel blocks of 32 for the tap-pair kernel (0 = not used)
+    private int _pairBlocks;  // quantized, AVX-512/AVX2: channel blocks of 32/16 for the tap-pair kernels (0 = not used)
     private short* _wPairs;   // DepthwiseKernels.PackPairs layout
     private int* _pairCorr;
     private short* _w16;      // quantized, 128-bit: _w as int16 for the four-pixel kernel (null = not used)
@@ -100,14 +100,16 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                 }
             _w = KernelContext.AddressOf(wi);
             _stage = _q.CreateOutputStage(context, _cPad);
-            if (_level == SimdLevel.Avx512 && _mult == 1 && _outC >= 32)
+            // tap-pair kernels: blocks of 32 channels at AVX-512, 16 at AVX2
+            int block = _level == SimdLevel.Avx512 ? 32 : _level == SimdLevel.Avx2 ? 16 : 0;
+            if (block > 0 && _mult == 1 && _outC >= block)
             {
-                _blocks32 = _outC / 32;
-                var packed = context.AllocatePersistent<short>((_taps + 1) / 2 * _blocks32 * 64);
-                var corr = context.AllocatePersistent<int>(_blocks32 * 32);
+                _pairBlocks = _outC / block;
+                var packed = context.AllocatePersistent<short>((_taps + 1) / 2 * _pairBlocks * 2 * block);
+                var corr = context.AllocatePersistent<int>(_pairBlocks * block);
                 _wPairs = KernelContext.AddressOf(packed);
                 _pairCorr = KernelContext.AddressOf(corr);
-                DepthwiseKernels.PackPairs(_w, _cPad, _taps, _blocks32, _q.InputZeroPoint, _wPairs, _pairCorr);
+                DepthwiseKernels.PackPairs(_w, _cPad, _taps, _pairBlocks, block, _q.InputZeroPoint, _wPairs, _pairCorr);
             }
             // 128-bit four-pixel kernel: int16 weights, the input zero point as a byte of the input type
             int izp = _q.InputZeroPoint;
@@ -197,13 +199,28 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                     ox += 3;
                     continue;
                 }
+                if (four && _level == SimdLevel.Avx2 && (isFloat || _pairBlocks > 0))
+                {
+                    // AVX2: four interior pixels, 16/8 float channels or 16-channel blocks of tap pairs at a time, the
+                    // remaining channels one pixel at a time
+                    int step = _strideW * ci;
+                    int done = isFloat ? DepthwiseKernels.Float4Avx2((float*)x, step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
+                        : DepthwiseKernels.Quantized4PairsAvx2(x, step, _allOffs, _taps, _wPairs, _pairCorr, _pairBlocks, o, co, _stage);
+                    for (int i = 0; done < co && i < 4; i++)
+                    {
+                        if (isFloat) DepthwiseKernels.Float(_level, (float*)x + i * step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o + i * co, _fstage, done);
+                        else DepthwiseKernels.Quantized(_level, x + i * step, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o + i * co, _stage, done);
+                    }
+                    ox += 3;
+                    continue;
+                }
                 if (four && _level == SimdLevel.Avx512)
                 {
                     // four interior pixels at once: each weight vector loaded once for the four
                     if (isFloat) DepthwiseKernels.Float4((float*)x, _strideW * ci, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage);
                     else
                     {
-                        int done = _blocks32 > 0 ? DepthwiseKernels.Quantized4Pairs(x, _strideW * ci, _allOffs, _taps, _wPairs, _pairCorr, _blocks32, o, co, _stage) : 0;
+                        int done = _pairBlocks > 0 ? DepthwiseKernels.Quantized4Pairs(x, _strideW * ci, _allOffs, _taps, _wPairs, _pairCorr, _pairBlocks, o, co, _stage) : 0;
                         if (done < co) DepthwiseKernels.Quantized4(x, _strideW * ci, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o, co, _stage, done);
                     }
                     ox += 3;

@@ -252,25 +252,26 @@ internal static unsafe partial class DepthwiseKernels
     }
 
     /// <summary>
-    /// Weights for <see cref="Quantized4Pairs"/>: taps paired (t, t+1; an odd last tap with 0), each pair and block of
-    /// 32 channels as two vectors of 16 int16 pairs in the order vpunpcklwd / vpunpckhwd leave the channels in
-    /// (per 128-bit lane L: channels 8L..8L+3 in the low vector, 8L+4..8L+7 in the high one). Layout
-    /// [pair][block][64 shorts]. <paramref name="corr"/> gets -zp·Σ_t w[t][c] in the same order, [block][32]: the
-    /// input zero point folded out of the tap loop (exact for interior pixels, where every tap is inside the image).
+    /// Weights for the tap-pair kernels (<see cref="Quantized4Pairs"/>: blocks of <paramref name="block"/> = 32
+    /// channels; <see cref="Quantized4PairsAvx2"/>: 16): taps paired (t, t+1; an odd last tap with 0), each pair and
+    /// block as two vectors of block/2 int16 pairs in the order vpunpcklwd / vpunpckhwd leave the channels in (per
+    /// 128-bit lane L: channels 8L..8L+3 in the low vector, 8L+4..8L+7 in the high one). Layout
+    /// [pair][block][2·block shorts]. <paramref name="corr"/> gets -zp·Σ_t w[t][c] in the same order, [block][block]:
+    /// the input zero point folded out of the tap loop (exact for interior pixels, where every tap is inside the image).
     /// </summary>
-    public static void PackPairs(int* w, int wStride, int taps, int blocks, int zp, short* packed, int* corr)
+    public static void PackPairs(int* w, int wStride, int taps, int blocks, int block, int zp, short* packed, int* corr)
     {
-        int pairs = (taps + 1) / 2;
+        int pairs = (taps + 1) / 2, half = block / 2;
         for (int b = 0; b < blocks; b++)
-            for (int k = 0; k < 32; k++)
+            for (int k = 0; k < block; k++)
             {
-                int slot = k & 15, c = b * 32 + 8 * (slot >> 2) + (k >= 16 ? 4 : 0) + (slot & 3);
+                int slot = k % half, c = b * block + 8 * (slot >> 2) + (k >= half ? 4 : 0) + (slot & 3);
                 int sum = 0;
                 for (int t = 0; t < taps; t++) sum += w[t * wStride + c];
-                corr[b * 32 + k] = -zp * sum;
+                corr[b * block + k] = -zp * sum;
                 for (int p = 0; p < pairs; p++)
                 {
-                    short* q = packed + ((long)p * blocks + b) * 64 + 2 * k;
+                    short* q = packed + ((long)p * blocks + b) * 2 * block + 2 * k;
                     q[0] = (short)w[2 * p * wStride + c];
                     q[1] = 2 * p + 1 < taps ? (short)w[(2 * p + 1) * wStride + c] : (short)0;
                 }

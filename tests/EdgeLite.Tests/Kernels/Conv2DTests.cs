@@ -174,4 +174,32 @@ public class Conv2DTests
             f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.SAME, 1, 1).Value);
         Assert.Throws<ModelFormatException>(() => b.BuildInterpreter());
     }
+
+    /// <summary>A zero point outside the quantized type's range (a malformed model) is refused at Prepare: every kernel's
+    /// int16 arithmetic relies on x - zp and w - zp fitting 9 bits.</summary>
+    [Theory]
+    [InlineData(TensorType.UInt8, "x", 256)]
+    [InlineData(TensorType.UInt8, "w", -1)]
+    [InlineData(TensorType.UInt8, "y", 70000)]
+    [InlineData(TensorType.Int8, "x", 128)]
+    [InlineData(TensorType.Int8, "w", -129)]
+    public void ZeroPointOutsideTheTypeRangeIsAModelFormatError(TensorType type, string tensor, long zeroPoint)
+    {
+        var q = (string name) => Quant.PerTensor(0.5f, name == tensor ? zeroPoint : 0);
+        foreach (bool depthwise in new[] { false, true })
+        {
+            var b = new OpModelBuilder();
+            int x = b.Input("x", type, [1, 4, 4, 2], q("x"));
+            int w = b.Constant("w", type, depthwise ? [1, 3, 3, 2] : [2, 3, 3, 2], new byte[depthwise ? 18 : 36], q("w"));
+            int y = b.Output("y", type, [1, 4, 4, 2], q("y"));
+            if (depthwise)
+                b.Op(Fb.BuiltinOperator.DEPTHWISE_CONV_2D, [x, w, -1], [y], Fb.BuiltinOptions.DepthwiseConv2DOptions,
+                    f => Fb.DepthwiseConv2DOptions.CreateDepthwiseConv2DOptions(f, Fb.Padding.SAME, 1, 1, 1).Value);
+            else
+                b.Op(Fb.BuiltinOperator.CONV_2D, [x, w, -1], [y], Fb.BuiltinOptions.Conv2DOptions,
+                    f => Fb.Conv2DOptions.CreateConv2DOptions(f, Fb.Padding.SAME, 1, 1).Value);
+            var e = Assert.Throws<ModelFormatException>(() => b.BuildInterpreter());
+            Assert.Contains("zero point", e.Message);
+        }
+    }
 }

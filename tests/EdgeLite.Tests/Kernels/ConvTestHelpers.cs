@@ -168,6 +168,8 @@ internal static class ConvTestHelpers
             new Problem(type, 1, 6, 16, 27, 27, 5, 5, 1, 2, Fb.Padding.SAME, none, perChannel, 10, true),
             new Problem(type, 1, 5, 10, 44, 44, 3, 3, 1, 1, Fb.Padding.VALID, relu6, perChannel, 11, true),
             new Problem(type, 1, 11, 23, 24, 24, 5, 5, 2, 1, Fb.Padding.SAME, relu6, perChannel, 12, true),
+            // an even tap count (2x4: the tap-pair kernels without an odd last tap), 2 blocks of 16 and a tail
+            new Problem(type, 1, 6, 17, 33, 33, 2, 4, 1, 1, Fb.Padding.VALID, relu6, perChannel, 13, true),
         ];
     }
 

@@ -83,6 +83,13 @@ internal sealed class ConvQuantization
         q.WeightZeroPoints = new int[outputChannels];
         for (int c = 0; c < outputChannels; c++)
             q.WeightZeroPoints[c] = (int)(wq.ZeroPoints.Count == 0 ? 0 : wq.ZeroPoints.Count == 1 ? wq.ZeroPoints[0] : wq.ZeroPoints[c]);
+        // every kernel relies on x - zp and w - zp fitting 9 bits (int16 arithmetic, exact int32 sums): a zero point
+        // outside the type's range is a malformed model, refused here rather than overflowing in a fast path
+        int zMin = q.Kind == ConvKind.UInt8 ? 0 : -128, zMax = q.Kind == ConvKind.UInt8 ? 255 : 127;
+        foreach (var (what, zps) in new[] { ("input", iq.ZeroPoints), ("weight", wq.ZeroPoints), ("output", oq.ZeroPoints) })
+            foreach (long z in zps)
+                if (z < zMin || z > zMax)
+                    throw context.Invalid($"{what} zero point {z} outside the {input.Type.ToDTypeName()} range [{zMin}, {zMax}]");
         q.Scales = new float[outputChannels];
         for (int c = 0; c < outputChannels; c++)
             q.Scales[c] = iq.Scale * (wq.Scales.Count == 1 ? wq.Scales[0] : wq.Scales[c]) / oq.Scale;

@@ -340,8 +340,8 @@ internal static unsafe partial class GemmKernels
         FloatFrame<True>(level, a, rowStep, rows, depth, taps, packed, panelStart, panelEnd, output, outStride, channels, s);
     }
 
-    /// <summary>Whether <see cref="FloatTaps"/> runs at <paramref name="level"/> (AVX-512 and the 128-bit levels).</summary>
-    public static bool HasFloatTaps(SimdLevel level) => level == SimdLevel.Avx512 || Is128(level);
+    /// <summary>Whether <see cref="FloatTaps"/> runs at <paramref name="level"/> (every vector level).</summary>
+    public static bool HasFloatTaps(SimdLevel level) => level is SimdLevel.Avx512 or SimdLevel.Avx2 || Is128(level);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void FloatFrame<TTaps>(SimdLevel level, float* a, int aStride, int rows, int depth, int* taps, float* packed, int panelStart, int panelEnd,
@@ -377,8 +377,8 @@ internal static unsafe partial class GemmKernels
             else if (level == SimdLevel.Avx2)
             {
                 int r = 0;
-                for (; r + 4 <= rows; r += 4) F256x4(a + (long)r * aStride, aStride, depth, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
-                for (; r < rows; r++) FScalar(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
+                for (; r + 4 <= rows; r += 4) F256x4<TTaps>(a + (long)r * aStride, aStride, depth, taps, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r < rows; r++) F256x1<TTaps>(a + (long)r * aStride, depth, taps, w, output + (long)r * outStride + c0, c0, nc, s);
             }
             else
                 for (int r = 0; r < rows; r++) FScalar(a + (long)r * aStride, depth, w, output + (long)r * outStride + c0, c0, nc, s);
@@ -558,21 +558,43 @@ internal static unsafe partial class GemmKernels
 
     /// <summary>AVX2: 4 rows × 16 channels of float FMA.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F256x4(float* a, int aStride, int depth, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+    private static void F256x4<TTaps>(float* a, int aStride, int depth, int* taps, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+        where TTaps : struct, IFlag
     {
         float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
+        nint rb = (nint)aStride * sizeof(float);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         for (int k = 0; k < depth; k++)
         {
             var v0 = Vector256.Load(w); var v1 = Vector256.Load(w + 8);
             w += Panel;
-            var x = Vector256.Create(a0[k]); c00 = Fma.MultiplyAdd(x, v0, c00); c01 = Fma.MultiplyAdd(x, v1, c01);
-            x = Vector256.Create(a1[k]); c10 = Fma.MultiplyAdd(x, v0, c10); c11 = Fma.MultiplyAdd(x, v1, c11);
-            x = Vector256.Create(a2[k]); c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
-            x = Vector256.Create(a3[k]); c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
+            // with taps, value k of row r is at byte taps[k] + r·rb from a (the input read in place)
+            float* q0 = TTaps.Value ? (float*)((byte*)a + taps[k]) : a0 + k;
+            float* q1 = TTaps.Value ? (float*)((byte*)q0 + rb) : a1 + k;
+            float* q2 = TTaps.Value ? (float*)((byte*)q0 + 2 * rb) : a2 + k;
+            float* q3 = TTaps.Value ? (float*)((byte*)q0 + 3 * rb) : a3 + k;
+            var x = Vector256.Create(*q0); c00 = Fma.MultiplyAdd(x, v0, c00); c01 = Fma.MultiplyAdd(x, v1, c01);
+            x = Vector256.Create(*q1); c10 = Fma.MultiplyAdd(x, v0, c10); c11 = Fma.MultiplyAdd(x, v1, c11);
+            x = Vector256.Create(*q2); c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
+            x = Vector256.Create(*q3); c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
         }
         StoreF256x2(c00, c01, c0, o, nc, s); StoreF256x2(c10, c11, c0, o + oStride, nc, s);
         StoreF256x2(c20, c21, c0, o + 2 * oStride, nc, s); StoreF256x2(c30, c31, c0, o + 3 * oStride, nc, s);
+    }
+
+    /// <summary>AVX2 one row × one panel (the rows past the last multiple of 4), with or without a tap table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void F256x1<TTaps>(float* a, int depth, int* taps, float* w, float* o, int c0, int nc, in FloatOutputStage s)
+        where TTaps : struct, IFlag
+    {
+        Vector256<float> c0v = default, c1v = default;
+        for (int k = 0; k < depth; k++)
+        {
+            var x = Vector256.Create(TTaps.Value ? *(float*)((byte*)a + taps[k]) : a[k]);
+            c0v = Fma.MultiplyAdd(x, Vector256.Load(w), c0v); c1v = Fma.MultiplyAdd(x, Vector256.Load(w + 8), c1v);
+            w += Panel;
+        }
+        StoreF256x2(c0v, c1v, c0, o, nc, s);
     }
 
     /// <summary>

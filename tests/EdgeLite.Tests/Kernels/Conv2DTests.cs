@@ -144,9 +144,10 @@ public class Conv2DTests
             AssertSame(p.Type, Run(model, input, reference: true), fast, $"{p}");
             Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, threads: 2)), $"{p}: 2 threads differ");
             Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Scalar)), $"{p}: scalar level differs");
-            // the 128-bit in-place path (4-row kernel; on x64 through the portable fallbacks)
-            if (EdgeLite.Simd.GemmKernels.IsSupported(EdgeLite.Simd.SimdLevel.Neon))
-                Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: EdgeLite.Simd.SimdLevel.Neon)), $"{p}: Neon level differs");
+            // the AVX2 and 128-bit in-place paths (4-row kernels and 1-row tails; 128-bit on x64 through the portable fallbacks)
+            foreach (var level in new[] { EdgeLite.Simd.SimdLevel.Avx2, EdgeLite.Simd.SimdLevel.Neon })
+                if (EdgeLite.Simd.GemmKernels.IsSupported(level))
+                    Assert.True(fast.AsSpan().SequenceEqual(Run(model, input, reference: false, maxLevel: level)), $"{p}: {level} level differs");
         }
     }
 

@@ -75,7 +75,7 @@ internal sealed unsafe class Conv2D : OpKernel
         if (_q.Kind == ConvKind.Float32)
         {
             float* w = _q.FloatWeights;
-            var packed = GemmKernels.PackFloat(_outC, _depth, (oc, k) => w[(long)oc * _depth + k], context.AllocatePersistent<float>);
+            var packed = GemmKernels.PackFloat(_outC, _depth, new GemmKernels.FloatRows(w, _depth), context.AllocatePersistent<float>);
             _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
             _aStride = _depth;
@@ -100,8 +100,7 @@ internal sealed unsafe class Conv2D : OpKernel
             byte* w = filter.DataPointer;
             bool u8 = _q.Kind == ConvKind.UInt8;
             var wzp = _q.WeightZeroPoints;
-            var packed = GemmKernels.PackInt16(_outC, _depth,
-                (oc, k) => (u8 ? w[(long)oc * _depth + k] : ((sbyte*)w)[(long)oc * _depth + k]) - wzp[oc], context.AllocatePersistent<short>);
+            var packed = GemmKernels.PackInt16(_outC, _depth, new GemmKernels.ByteRows(w, _depth, u8, wzp), context.AllocatePersistent<short>);
             _packedQ = KernelContext.AddressOf(packed);
             _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);

@@ -58,7 +58,7 @@ internal sealed unsafe class FullyConnected : OpKernel
         if (_q.Kind == ConvKind.Float32)
         {
             float* w = _q.FloatWeights;
-            var packed = GemmKernels.PackFloat(_units, _depth, (u, k) => w[(long)u * _depth + k], context.AllocatePersistent<float>);
+            var packed = GemmKernels.PackFloat(_units, _depth, new GemmKernels.FloatRows(w, _depth), context.AllocatePersistent<float>);
             _packedF = KernelContext.AddressOf(packed);
             _fstage = _q.CreateFloatOutputStage(context, _panels * GemmKernels.Panel);
         }
@@ -76,8 +76,7 @@ internal sealed unsafe class FullyConnected : OpKernel
             byte* w = weights.DataPointer;
             bool u8 = _q.Kind == ConvKind.UInt8;
             var wzp = _q.WeightZeroPoints;
-            var packed = GemmKernels.PackInt16(_units, _depth,
-                (u, k) => (u8 ? w[(long)u * _depth + k] : ((sbyte*)w)[(long)u * _depth + k]) - wzp[u], context.AllocatePersistent<short>);
+            var packed = GemmKernels.PackInt16(_units, _depth, new GemmKernels.ByteRows(w, _depth, u8, wzp), context.AllocatePersistent<short>);
             _packedQ = KernelContext.AddressOf(packed);
             _stage = _q.CreateOutputStage(context, _panels * GemmKernels.Panel);
             _pairs = GemmKernels.Pairs(_depth);

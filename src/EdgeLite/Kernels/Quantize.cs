@@ -181,7 +181,7 @@ internal sealed unsafe class Dequantize : OpKernel
         byte* x = xt.DataPointer;
         float* y = (float*)context.Output(0).DataPointer;
         int n = xt.ElementCount;
-        if (_in == TensorType.Float16) { for (int i = 0; i < n; i++) y[i] = (float)((Half*)x)[i]; return; }
+        if (_in == TensorType.Float16) { Elements.HalfToSingle((ushort*)x, y, n); return; }
         bool perChannel = _scales.Length > 1;
         if (!perChannel && _in is TensorType.UInt8 or TensorType.Int8)
         {

@@ -89,8 +89,33 @@ internal static unsafe partial class GemmKernels
     /// <summary>Number of int16 pairs for depth <paramref name="k"/>.</summary>
     public static int Pairs(int k) => (k + 1) / 2;
 
+    /// <summary>A weight matrix w(oc, k) read by the packers (a struct, so the per-weight read is inlined).</summary>
+    public interface IWeights<T> { T this[int oc, int k] { get; } }
+
+    /// <summary>Row-major 8-bit weights [oc][depth] minus a zero point per output channel, as int.</summary>
+    public readonly struct ByteRows(byte* w, int depth, bool unsigned, int[] zeroPoints) : IWeights<int>
+    {
+        public int this[int oc, int k] => (unsigned ? w[(long)oc * depth + k] : ((sbyte*)w)[(long)oc * depth + k]) - zeroPoints[oc];
+    }
+
+    /// <summary>Row-major float weights [oc][depth].</summary>
+    public readonly struct FloatRows(float* w, int depth) : IWeights<float>
+    {
+        public float this[int oc, int k] => w[(long)oc * depth + k];
+    }
+
+    private readonly struct FuncWeights<T>(Func<int, int, T> f) : IWeights<T>
+    {
+        public T this[int oc, int k] => f(oc, k);
+    }
+
     /// <summary>Packs int weights w(oc, k) (already zero-point corrected) for the int16 kernels.</summary>
     public static short[] PackInt16(int outChannels, int depth, Func<int, int, int> weight, Func<int, short[]> allocate)
+        => PackInt16(outChannels, depth, new FuncWeights<int>(weight), allocate);
+
+    /// <summary>Packs int weights w(oc, k) (already zero-point corrected) for the int16 kernels.</summary>
+    public static short[] PackInt16<TWeights>(int outChannels, int depth, TWeights weight, Func<int, short[]> allocate)
+        where TWeights : struct, IWeights<int>
     {
         int panels = Panels(outChannels), pairs = Pairs(depth);
         var packed = allocate(panels * pairs * Panel * 2);
@@ -102,8 +127,8 @@ internal static unsafe partial class GemmKernels
                 for (int p = 0; p < pairs; p++)
                 {
                     int baseIndex = ((b * pairs + p) * Panel + j) * 2;
-                    packed[baseIndex] = (short)weight(oc, 2 * p);
-                    packed[baseIndex + 1] = 2 * p + 1 < depth ? (short)weight(oc, 2 * p + 1) : (short)0;
+                    packed[baseIndex] = (short)weight[oc, 2 * p];
+                    packed[baseIndex + 1] = 2 * p + 1 < depth ? (short)weight[oc, 2 * p + 1] : (short)0;
                 }
             }
         return packed;
@@ -111,6 +136,11 @@ internal static unsafe partial class GemmKernels
 
     /// <summary>Packs float weights w(oc, k) for the float kernels.</summary>
     public static float[] PackFloat(int outChannels, int depth, Func<int, int, float> weight, Func<int, float[]> allocate)
+        => PackFloat(outChannels, depth, new FuncWeights<float>(weight), allocate);
+
+    /// <summary>Packs float weights w(oc, k) for the float kernels.</summary>
+    public static float[] PackFloat<TWeights>(int outChannels, int depth, TWeights weight, Func<int, float[]> allocate)
+        where TWeights : struct, IWeights<float>
     {
         int panels = Panels(outChannels);
         var packed = allocate(panels * depth * Panel);
@@ -119,7 +149,7 @@ internal static unsafe partial class GemmKernels
             {
                 int oc = b * Panel + j;
                 if (oc >= outChannels) continue;
-                for (int k = 0; k < depth; k++) packed[(b * depth + k) * Panel + j] = weight(oc, k);
+                for (int k = 0; k < depth; k++) packed[(b * depth + k) * Panel + j] = weight[oc, k];
             }
         return packed;
     }

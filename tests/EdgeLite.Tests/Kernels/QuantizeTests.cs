@@ -133,6 +133,31 @@ public class QuantizeTests
         Assert.Equal(new[] { 1.5f, -2f, 65504f }, it.Output<float>());
     }
 
+    /// <summary>Every one of the 65536 float16 bit patterns (zeros, subnormals, normals, infinities, signalling and
+    /// quiet NaNs with payloads) converts bit for bit as .NET's (float)Half, through the vector loop and the tail, and
+    /// through DEQUANTIZE on a constant (folded at AllocateTensors).</summary>
+    [Fact]
+    public unsafe void Float16ConversionMatchesHalfOnEveryBitPattern()
+    {
+        var halves = new ushort[65536 + 3];
+        for (int i = 0; i < halves.Length; i++) halves[i] = (ushort)i;
+        var floats = new float[halves.Length];
+        fixed (ushort* h = halves) fixed (float* f = floats) EdgeLite.Kernels.Elements.HalfToSingle(h, f, halves.Length);
+        for (int i = 0; i < halves.Length; i++)
+        {
+            uint expected = BitConverter.SingleToUInt32Bits((float)BitConverter.UInt16BitsToHalf(halves[i]));
+            Assert.True(expected == BitConverter.SingleToUInt32Bits(floats[i]), $"half 0x{halves[i]:X4}: 0x{BitConverter.SingleToUInt32Bits(floats[i]):X8}, expected 0x{expected:X8}");
+        }
+        var m = new OpModelBuilder();
+        int x = m.Constant("x", TensorType.Float16, [65536], halves.AsSpan(0, 65536).ToArray());
+        int y = m.Output("y", TensorType.Float32, [65536]);
+        m.Op(Fb.BuiltinOperator.DEQUANTIZE, [x], [y]);
+        using var it = OpRun.Invoke(m);
+        Assert.True(MemoryExtensions.SequenceEqual(
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(it.Output<float>().AsSpan()),
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan(0, 65536))));
+    }
+
     [Fact]
     public void QuantizeWithoutOutputQuantizationIsAFormatError() =>
         Assert.Throws<ModelFormatException>(() => Unary(Fb.BuiltinOperator.QUANTIZE, TensorType.Float32, TensorType.Int8, 2, null, null).BuildInterpreter());

@@ -446,6 +446,21 @@ internal static unsafe partial class DepthwiseKernels
                 var bytes = Vector128.Narrow(Vector256.Narrow(v, v).GetLower(), Vector128<short>.Zero);
                 *(ulong*)(o + c) = bytes.AsUInt64().ToScalar();
             }
+        if (GemmKernels.Is128(level))
+        {
+            var lo = Vector128.Create(s.Lo); var hi = Vector128.Create(s.Hi); var ozp = Vector128.Create(s.ZeroPoint);
+            for (; c + 8 <= channels; c += 8)
+            {
+                Vector128<int> a0 = default, a1 = default;
+                for (int t = 0; t < count; t++)
+                {
+                    var xv = Vector128.Create((signed ? ((sbyte*)x)[offs[t]] : x[offs[t]]) - zp);
+                    int* wp = w + taps[t] * wStride + c;
+                    a0 += xv * Vector128.Load(wp); a1 += xv * Vector128.Load(wp + 4);
+                }
+                Store8x128(Requantize128(a0, c, lo, hi, ozp, s), Requantize128(a1, c + 4, lo, hi, ozp, s), o + c, signed);
+            }
+        }
         for (; c < channels; c++)
         {
             int acc = 0;
@@ -468,6 +483,25 @@ internal static unsafe partial class DepthwiseKernels
                     acc = Avx512F.FusedMultiplyAdd(Vector512.Create(x[offs[t]]), Vector512.Load(w + taps[t] * wStride + c), acc);
                 StoreF512(acc, c, o + c, 16, s);
             }
+        if (level >= SimdLevel.Avx2)
+            for (; c + 8 <= channels; c += 8)
+            {
+                Vector256<float> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc = Fma.MultiplyAdd(Vector256.Create(x[offs[t]]), Vector256.Load(w + taps[t] * wStride + c), acc);
+                StoreF256(acc, c, o + c, 8, s);
+            }
+        if (GemmKernels.Is128(level))
+        {
+            var mn = Vector128.Create(s.Min); var mx = Vector128.Create(s.Max);
+            for (; c + 4 <= channels; c += 4)
+            {
+                Vector128<float> acc = default;
+                for (int t = 0; t < count; t++)
+                    acc = Vector128.FusedMultiplyAdd(Vector128.Create(x[offs[t]]), Vector128.Load(w + taps[t] * wStride + c), acc);
+                Vector128.Min(Vector128.Max(acc + Vector128.Load(s.Bias + c), mn), mx).Store(o + c);
+            }
+        }
         for (; c < channels; c++)
         {
             float acc = 0;

@@ -19,6 +19,7 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
     // RunLastAxis8: 0xFF in the lanes of the axis; lanes past it are forced to 0 (the unsigned minimum), so they
     // cannot beat a valid lane and ties still go to the lowest index
     private Vector256<byte> _laneMask;
+    private Vector128<byte> _laneMask0, _laneMask1; // the same, as two 128-bit halves (arm64)
 
     public override void Prepare(KernelContext context)
     {
@@ -41,8 +42,11 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         for (int i = (int)axis + 1; i < x.Rank; i++) _inner *= x.Dim(i);
         _axisSize = x.Dim((int)axis);
         if (_axisSize == 0 && _outer * _inner != 0) throw context.Invalid($"axis {a0} has size 0");
-        _laneMask = Vector256.LessThan(Vector256.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-            21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31), Vector256.Create((byte)Math.Min(_axisSize, 32)));
+        var lanes = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var count = Vector128.Create((byte)Math.Min(_axisSize, 32));
+        _laneMask0 = Vector128.LessThan(lanes, count);
+        _laneMask1 = Vector128.LessThan(lanes + Vector128.Create((byte)16), count);
+        _laneMask = Vector256.Create(_laneMask0, _laneMask1);
         var shape = new int[x.Rank - 1];
         for (int i = 0, j = 0; i < x.Rank; i++) if (i != axis) shape[j++] = x.Dim(i);
         context.SetOutputShape(0, shape);
@@ -64,8 +68,9 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         }
     }
 
-    // 8-bit values along a last axis of 2..32 (DeepLab's 21 classes per pixel): one 32-byte load per position
-    private bool CanRunLastAxis8 => _inner == 1 && _axisSize is >= 2 and <= 32 && Avx2.IsSupported;
+    // 8-bit values along a last axis of 2..32 (DeepLab's 21 classes per pixel): one 32-byte load per position (two
+    // 16-byte ones on arm64)
+    private bool CanRunLastAxis8 => _inner == 1 && _axisSize is >= 2 and <= 32 && (Avx2.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported);
 
     /// <summary>
     /// The same result as <see cref="Run{T}"/> for 8-bit values along the last axis: each position's values XOR
@@ -82,6 +87,22 @@ internal sealed unsafe class ArgMinMax(bool max) : OpKernel
         var keep = _laneMask;
         long total = (long)n * c;
         int o = 0;
+        if (!Avx2.IsSupported && System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+        {
+            // arm64: the same with two 16-byte halves and umaxv for the horizontal maximum
+            var f128 = Vector128.Create(flip);
+            for (; o < n && (long)o * c + 32 <= total; o++)
+            {
+                byte* p = x + (long)o * c;
+                var v0 = (Vector128.Load(p) ^ f128) & _laneMask0;
+                var v1 = (Vector128.Load(p + 16) ^ f128) & _laneMask1;
+                var m = Vector128.Create(System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.MaxAcross(Vector128.Max(v0, v1)).ToScalar());
+                uint hits = (Vector128.Equals(v0, m).ExtractMostSignificantBits() | (Vector128.Equals(v1, m).ExtractMostSignificantBits() << 16)) & valid;
+                int index = BitOperations.TrailingZeroCount(hits);
+                if (_wide) ((long*)y)[o] = index; else ((int*)y)[o] = index;
+            }
+        }
+        else
         for (; o < n && (long)o * c + 32 <= total; o++)
         {
             var v = (Vector256.Load(x + (long)o * c) ^ f) & keep;

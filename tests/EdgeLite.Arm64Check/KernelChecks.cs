@@ -40,6 +40,15 @@ internal static unsafe class KernelChecks
                         c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
                 }
         });
+        c.Section("CONV_2D float, depths not a multiple of 4, vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+            {
+                var rng = new Random(seed + 7);
+                foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.FloatDepthRemainderConvProblems())
+                    c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+            }
+        });
         Console.WriteLine($"micro-kernels: {c.Cases} checks, {c.Failures} failures");
         return c.Failures;
     }

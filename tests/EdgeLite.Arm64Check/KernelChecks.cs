@@ -40,6 +40,16 @@ internal static unsafe class KernelChecks
                         c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
                 }
         });
+        c.Section("DEPTHWISE_CONV_2D small maps (one-pixel kernels) vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+                foreach (var type in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8 })
+                {
+                    var rng = new Random(seed + 6 + (int)type);
+                    foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.SmallMapDepthwiseProblems(type))
+                        c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+                }
+        });
         c.Section("CONV_2D float, depths not a multiple of 4, vs scalar (bit for bit) and the reference", () =>
         {
             foreach (var level in levels)

@@ -199,6 +199,39 @@ internal static class ConvTestHelpers
     }
 
     /// <summary>
+    /// Depthwise layers on small maps, where most or all pixels are border pixels (5x5 over 7x7 or 5x5, 3x3 over 3x3 and
+    /// 4x4) and interior pixels outside the four-pixel runs (widths leaving 1..3 interior pixels), with channel counts
+    /// 1..44 covering the one-pixel kernels' 16, 8, 4 and 1..3 channel steps; strides 1 and 2, dilation 2, SAME and VALID.
+    /// </summary>
+    public static Problem[] SmallMapDepthwiseProblems(TensorType type)
+    {
+        bool perChannel = type != TensorType.UInt8;
+        var shapes = new (int H, int W, int K, int Stride, int Dilation, Fb.Padding Padding, Fb.ActivationFunctionType Act)[]
+        {
+            (7, 7, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6),
+            (5, 5, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (3, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU),
+            (4, 4, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6),
+            (7, 7, 5, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (6, 9, 3, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.RELU6), // 7 interior columns: 4 + 3 one at a time
+            (7, 10, 3, 1, 2, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (9, 9, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU),
+        };
+        var list = new List<Problem>();
+        int i = 0;
+        foreach (int c in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 17, 19, 20, 23, 24, 25, 28, 31, 32, 33, 36, 40, 44 })
+        {
+            var (h, w, k, stride, dilation, padding, act) = shapes[i % shapes.Length];
+            list.Add(new Problem(type, 1 + i % 2, h, w, c, c, k, k, stride, dilation, padding, act, i % 3 == 0 ? !perChannel : perChannel, i, true));
+            i++;
+        }
+        // every shape with a 16 + 8 + 4 + 3 channel count
+        foreach (var (h, w, k, stride, dilation, padding, act) in shapes)
+            list.Add(new Problem(type, 1, h, w, 31, 31, k, k, stride, dilation, padding, act, perChannel, i++, true));
+        return list.ToArray();
+    }
+
+    /// <summary>
     /// The problem at <paramref name="level"/> must equal the scalar level exactly (quantized bytes, float bits: every
     /// level sums the taps in order with fused multiply-add) and the reference kernels (float within 1e-5). A level
     /// this CPU lacks is not run.

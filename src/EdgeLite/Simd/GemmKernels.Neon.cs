@@ -14,8 +14,8 @@ namespace EdgeLite.Simd;
 /// broadcast A pair lane by lane and accumulating widened to int32 keeps the even-k and odd-k products of each
 /// channel in neighbouring lanes, added once at the end (exact int32 sums, the same as every other level).</item>
 /// <item>Float: 4 rows × 16 channels, FMA k in order. arm64 with contiguous rows: 4 k per step, each row's 4 values in
-/// one load and <c>fmla</c> by element (4 + 16 loads, 64 fmla); otherwise (portable, tap-table rows, depth % 4) a
-/// broadcast A value per row and k.</item>
+/// one load and <c>fmla</c> by element (4 + 16 loads, 64 fmla), also tap-table rows whose groups of 4 k are contiguous;
+/// otherwise (portable, other tap tables, depth % 4) a broadcast A value per row and k.</item>
 /// </list>
 /// </summary>
 internal static unsafe partial class GemmKernels
@@ -86,12 +86,24 @@ internal static unsafe partial class GemmKernels
     }
 
     /// <summary>
+    /// Whether every 4 tap-table entries from a multiple of 4 address 4 consecutive floats (taps[k + j] = taps[k] + 4j),
+    /// so <see cref="F128x4{TTaps}"/> can load them as one vector (a convolution with a multiple of 4 input channels).
+    /// </summary>
+    internal static bool TapQuads(int* taps, int depth)
+    {
+        for (int k = 0; k + 4 <= depth; k += 4)
+            if (taps[k + 1] != taps[k] + 4 || taps[k + 2] != taps[k] + 8 || taps[k + 3] != taps[k] + 12) return false;
+        return true;
+    }
+
+    /// <summary>
     /// 128-bit: 4 rows × 16 channels of float FMA (k in order). Row r's value k is a[r·aStride + k], or with
     /// <typeparamref name="TTaps"/> the float at byte r·aStride·4 + taps[k] from <paramref name="a"/> (see
-    /// <see cref="FloatTaps"/>; its 4 consecutive k are not contiguous, so those rows keep the per-k broadcast).
+    /// <see cref="FloatTaps"/>; on arm64 by element too when <paramref name="quads"/>: see <see cref="TapQuads"/>, else
+    /// the per-k broadcast).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F128x4<TTaps>(float* a, int aStride, int depth, int* taps, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+    private static void F128x4<TTaps>(float* a, int aStride, int depth, int* taps, bool quads, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
         where TTaps : struct, IFlag
     {
         float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
@@ -120,7 +132,26 @@ internal static unsafe partial class GemmKernels
             }
             k = depth & ~3;
         }
-        // portable (and the arm64 tap-table rows, and the last depth % 4 values): one broadcast A value per row and k
+        else if (TTaps.Value && quads && AdvSimd.Arm64.IsSupported)
+        {
+            // arm64, tap-table rows whose 4 k from each multiple of 4 are 4 consecutive floats (taps[k + j] = taps[k] + 4j:
+            // a convolution with a multiple of 4 input channels): the same steps, each row's 4 values at byte taps[k]
+            for (int end = depth & ~3; k < end; k += 4, w += 4 * Panel)
+            {
+                byte* q = (byte*)a + taps[k];
+                var x0 = Vector128.Load((float*)q); var x1 = Vector128.Load((float*)(q + rb));
+                var x2 = Vector128.Load((float*)(q + rb2)); var x3 = Vector128.Load((float*)(q + rb3));
+                Step4x16ByLane(x0, x1, x2, x3, 0, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 1, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 2, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 3, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+            }
+        }
+        // portable (and arm64 tap-table rows otherwise, and the last depth % 4 values): one broadcast A value per row and k
         for (; k < depth; k++)
         {
             var v0 = Vector128.Load(w); var v1 = Vector128.Load(w + 4); var v2 = Vector128.Load(w + 8); var v3 = Vector128.Load(w + 12);

@@ -40,6 +40,25 @@ internal static unsafe class KernelChecks
                         c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
                 }
         });
+        c.Section("DEPTHWISE_CONV_2D small maps (one-pixel kernels) vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+                foreach (var type in new[] { TensorType.Float32, TensorType.UInt8, TensorType.Int8 })
+                {
+                    var rng = new Random(seed + 6 + (int)type);
+                    foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.SmallMapDepthwiseProblems(type))
+                        c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+                }
+        });
+        c.Section("CONV_2D float, depths not a multiple of 4, vs scalar (bit for bit) and the reference", () =>
+        {
+            foreach (var level in levels)
+            {
+                var rng = new Random(seed + 7);
+                foreach (var p in EdgeLite.Tests.Kernels.ConvTestHelpers.FloatDepthRemainderConvProblems())
+                    c.Check($"{p} at {level}", () => EdgeLite.Tests.Kernels.ConvTestHelpers.AssertLevelMatchesScalarAndReference(p, rng, level));
+            }
+        });
         Console.WriteLine($"micro-kernels: {c.Cases} checks, {c.Failures} failures");
         return c.Failures;
     }
@@ -206,9 +225,16 @@ internal static unsafe class KernelChecks
             int outStride = channels + rng.Next(0, 5);
             // A is also laid out for FloatTaps: row r's value k at float r·rowStep + taps[k]/4 of src (rows overlap, as a
             // convolution's windows do); a holds the same values as plain rows
-            int rowStep = rng.Next(1, 9), span = depth + rng.Next(0, 20);
+            // a third of the tap tables in contiguous groups of 4 from each multiple of 4 (a convolution with a multiple of 4
+            // input channels: the arm64 4-row kernel's by-element path), the rest scattered
+            int rowStep = rng.Next(1, 9), span = depth + 3 + rng.Next(0, 20);
+            bool quads = rng.Next(3) == 0;
             var taps = new int[depth];
-            for (int k = 0; k < depth; k++) taps[k] = 4 * rng.Next(span);
+            for (int k = 0; k < depth; k++)
+            {
+                bool grouped = quads && k / 4 * 4 + 4 <= depth;
+                taps[k] = grouped && k % 4 != 0 ? taps[k - 1] + 4 : 4 * rng.Next(grouped ? span - 3 : span);
+            }
             var src = new float[(rows - 1) * rowStep + span];
             for (int i = 0; i < src.Length; i++) src[i] = (float)(rng.NextDouble() * 2 - 1);
             var a = new float[rows * aStride];
@@ -221,7 +247,7 @@ internal static unsafe class KernelChecks
             for (int i = 0; i < bias.Length; i++) bias[i] = (float)(rng.NextDouble() - 0.5);
             var (min, max) = FloatClamp(rng);
             int outLen = rows * outStride + 32;
-            string what = $"rows {rows} depth {depth} channels {channels} panels [{ps},{pe}) aStride {aStride} outStride {outStride} clamp [{min},{max}]";
+            string what = $"rows {rows} depth {depth} channels {channels} panels [{ps},{pe}) aStride {aStride} outStride {outStride} clamp [{min},{max}]{(quads ? " taps in 4s" : "")}";
             fixed (float* pBias = bias) fixed (float* pA = a) fixed (float* pW = packed) fixed (float* pSrc = src) fixed (int* pTaps = taps)
             {
                 var s = new FloatOutputStage { Bias = pBias, Min = min, Max = max };

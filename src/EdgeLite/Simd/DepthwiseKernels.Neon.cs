@@ -19,6 +19,8 @@ namespace EdgeLite.Simd;
 /// 16 channels × 4 pixels (16 accumulators), then 8 and 4 channels; exact int32 sums, the same 128-bit output stage.</item>
 /// </list>
 /// Both return the channels done (a multiple of 4); the last 1..3 go through the one-pixel kernels (<c>cStart</c>).
+/// <see cref="Quantized1x128"/> is the one-pixel quantized kernel on the same int16 weights (border pixels and interior
+/// ones outside the four-pixel runs).
 /// </summary>
 internal static unsafe partial class DepthwiseKernels
 {
@@ -221,6 +223,25 @@ internal static unsafe partial class DepthwiseKernels
         }
     }
 
+    /// <summary>
+    /// <see cref="MulAddWide(Vector128{short}, Vector128{short}, Vector64{short}, ref Vector128{int}, ref Vector128{int})"/>
+    /// for a weight vector used once: its lower half taken at its last use (no register copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAddWide(Vector128<short> x, Vector128<short> w, ref Vector128<int> lo, ref Vector128<int> hi)
+    {
+        if (AdvSimd.IsSupported)
+        {
+            hi = AdvSimd.MultiplyWideningUpperAndAdd(hi, x, w);
+            lo = AdvSimd.MultiplyWideningLowerAndAdd(lo, x.GetLower(), w.GetLower());
+        }
+        else
+        {
+            lo += Vector128.WidenLower(x) * Vector128.WidenLower(w);
+            hi += Vector128.WidenUpper(x) * Vector128.WidenUpper(w);
+        }
+    }
+
     /// <summary>acc += lanes 0..3 of x·w widened to int32 (<c>smlal</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> MulAddWideLower(Vector128<short> x, Vector128<short> w, Vector64<short> wLo, Vector128<int> acc)
@@ -318,5 +339,79 @@ internal static unsafe partial class DepthwiseKernels
             c += 4;
         }
         return c;
+    }
+
+    /// <summary>
+    /// Quantized, one pixel, 128-bit on the int16 weights of <see cref="Quantized4x128"/>: o[c] = stage(Σ_t (x[offs[t] + c]
+    /// − zp) · w16[taps[t]·wStride + c]) for every c &lt; channels (the taps as in <see cref="Quantized"/>: a border pixel
+    /// passes those inside the image). Per tap: 16 channels with one <c>usubl</c>/<c>usubl2</c> (<c>ssubl</c> for int8)
+    /// pair and four <c>smlal</c>/<c>smlal2</c>, then 8 and 4 channels, the last 1..3 one at a time; exact int32 sums,
+    /// the same 128-bit output stage. <paramref name="zp"/> in the input type's range, as for Quantized4x128.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Quantized1x128(byte* x, int* offs, int* taps, int count, short* w16, int wStride, int channels,
+        int zp, byte* o, in QuantizedOutputStage s)
+    {
+        if (s.Signed) Quantized1x128<Signed128>(x, offs, taps, count, w16, wStride, channels, Vector128.Create((sbyte)zp).AsByte(), zp, o, s);
+        else Quantized1x128<Unsigned128>(x, offs, taps, count, w16, wStride, channels, Vector128.Create((byte)zp), zp, o, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Quantized1x128<T>(byte* x, int* offs, int* taps, int count, short* w16, int wStride, int channels,
+        Vector128<byte> vzp, int zp, byte* o, in QuantizedOutputStage s) where T : struct, ISubtractWiden
+    {
+        nint ws = wStride;
+        var zl = vzp.GetLower();
+        int c = 0;
+        for (; c + 16 <= channels; c += 16)
+        {
+            // channels c + 4j .. c + 4j + 3: aj
+            Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default;
+            short* wc = w16 + c;
+            byte* xc = x + c;
+            for (nint t = 0; t < count; t++)
+            {
+                short* wp = wc + taps[t] * ws;
+                var w0 = Vector128.Load(wp); var w1 = Vector128.Load(wp + 8);
+                var v = Vector128.Load(xc + offs[t]);
+                MulAddWide(T.Upper(v, vzp), w1, ref a2, ref a3);
+                MulAddWide(T.Lower(v, vzp, zl), w0, ref a0, ref a1);
+            }
+            Store16x128(a0, a1, a2, a3, c, o + c, 16, s);
+        }
+        bool signed = s.Signed;
+        var lo = Vector128.Create(s.Lo); var hi = Vector128.Create(s.Hi); var ozp = Vector128.Create(s.ZeroPoint);
+        if (c + 8 <= channels)
+        {
+            // 8-byte input loads (nothing read past the channels)
+            Vector128<int> a0 = default, a1 = default;
+            short* wc = w16 + c;
+            byte* xc = x + c;
+            for (nint t = 0; t < count; t++)
+                MulAddWide(T.Load8(xc + offs[t], vzp, zl), Vector128.Load(wc + taps[t] * ws), ref a0, ref a1);
+            Store8x128(Requantize128(a0, c, lo, hi, ozp, s), Requantize128(a1, c + 4, lo, hi, ozp, s), o + c, signed);
+            c += 8;
+        }
+        if (c + 4 <= channels)
+        {
+            // 4-byte input loads; weights: the 8 shorts from c are inside the padded row (c is a multiple of 8 here)
+            Vector128<int> a0 = default;
+            short* wc = w16 + c;
+            byte* xc = x + c;
+            for (nint t = 0; t < count; t++)
+            {
+                var w0 = Vector128.Load(wc + taps[t] * ws);
+                a0 = MulAddWideLower(T.Load4(xc + offs[t], vzp, zl), w0, w0.GetLower(), a0);
+            }
+            Store4x128(Requantize128(a0, c, lo, hi, ozp, s), o + c, signed);
+            c += 4;
+        }
+        for (; c < channels; c++)
+        {
+            int acc = 0;
+            if (signed) for (int t = 0; t < count; t++) acc += (((sbyte*)x)[offs[t] + c] - zp) * w16[taps[t] * ws + c];
+            else for (int t = 0; t < count; t++) acc += (x[offs[t] + c] - zp) * w16[taps[t] * ws + c];
+            o[c] = RequantizeScalar(acc, c, s);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -12,7 +13,9 @@ namespace EdgeLite.Simd;
 /// <item>Quantized: 2 rows × 16 channels. The packed layout pairs k (channel c: w[k], w[k+1]); multiplying by the
 /// broadcast A pair lane by lane and accumulating widened to int32 keeps the even-k and odd-k products of each
 /// channel in neighbouring lanes, added once at the end (exact int32 sums, the same as every other level).</item>
-/// <item>Float: 4 rows × 16 channels, FMA with a broadcast A value, k in order (fmla on arm64).</item>
+/// <item>Float: 4 rows × 16 channels, FMA k in order. arm64 with contiguous rows: 4 k per step, each row's 4 values in
+/// one load and <c>fmla</c> by element (4 + 16 loads, 64 fmla), also tap-table rows whose groups of 4 k are contiguous;
+/// otherwise (portable, other tap tables, depth % 4) a broadcast A value per row and k.</item>
 /// </list>
 /// </summary>
 internal static unsafe partial class GemmKernels
@@ -83,19 +86,73 @@ internal static unsafe partial class GemmKernels
     }
 
     /// <summary>
+    /// Whether every 4 tap-table entries from a multiple of 4 address 4 consecutive floats (taps[k + j] = taps[k] + 4j),
+    /// so <see cref="F128x4{TTaps}"/> can load them as one vector (a convolution with a multiple of 4 input channels).
+    /// </summary>
+    internal static bool TapQuads(int* taps, int depth)
+    {
+        for (int k = 0; k + 4 <= depth; k += 4)
+            if (taps[k + 1] != taps[k] + 4 || taps[k + 2] != taps[k] + 8 || taps[k + 3] != taps[k] + 12) return false;
+        return true;
+    }
+
+    /// <summary>
     /// 128-bit: 4 rows × 16 channels of float FMA (k in order). Row r's value k is a[r·aStride + k], or with
     /// <typeparamref name="TTaps"/> the float at byte r·aStride·4 + taps[k] from <paramref name="a"/> (see
-    /// <see cref="FloatTaps"/>).
+    /// <see cref="FloatTaps"/>; on arm64 by element too when <paramref name="quads"/>: see <see cref="TapQuads"/>, else
+    /// the per-k broadcast).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void F128x4<TTaps>(float* a, int aStride, int depth, int* taps, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
+    private static void F128x4<TTaps>(float* a, int aStride, int depth, int* taps, bool quads, float* w, float* o, int oStride, int c0, int nc, in FloatOutputStage s)
         where TTaps : struct, IFlag
     {
         float* a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, a3 = a + 3 * aStride;
         nint rb = (nint)aStride * sizeof(float), rb2 = 2 * rb, rb3 = 3 * rb;
         Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         Vector128<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        for (int k = 0; k < depth; k++)
+        int k = 0;
+        if (!TTaps.Value && AdvSimd.Arm64.IsSupported)
+        {
+            // arm64, contiguous rows: 4 k per step, each row's 4 values in one load and fmla by element (lane j = value
+            // k + j); every accumulator still gets its k in order, one fused multiply-add each (the same sums). One
+            // moving pointer, the rows at byte offsets from it (no index arithmetic per step).
+            float* ak = a, end = a + (depth & ~3);
+            for (; ak < end; ak += 4, w += 4 * Panel)
+            {
+                var x0 = Vector128.Load(ak); var x1 = Vector128.Load((float*)((byte*)ak + rb));
+                var x2 = Vector128.Load((float*)((byte*)ak + rb2)); var x3 = Vector128.Load((float*)((byte*)ak + rb3));
+                Step4x16ByLane(x0, x1, x2, x3, 0, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 1, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 2, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 3, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+            }
+            k = depth & ~3;
+        }
+        else if (TTaps.Value && quads && AdvSimd.Arm64.IsSupported)
+        {
+            // arm64, tap-table rows whose 4 k from each multiple of 4 are 4 consecutive floats (taps[k + j] = taps[k] + 4j:
+            // a convolution with a multiple of 4 input channels): the same steps, each row's 4 values at byte taps[k]
+            for (int end = depth & ~3; k < end; k += 4, w += 4 * Panel)
+            {
+                byte* q = (byte*)a + taps[k];
+                var x0 = Vector128.Load((float*)q); var x1 = Vector128.Load((float*)(q + rb));
+                var x2 = Vector128.Load((float*)(q + rb2)); var x3 = Vector128.Load((float*)(q + rb3));
+                Step4x16ByLane(x0, x1, x2, x3, 0, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 1, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 2, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+                Step4x16ByLane(x0, x1, x2, x3, 3, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
+                    ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
+            }
+        }
+        // portable (and arm64 tap-table rows otherwise, and the last depth % 4 values): one broadcast A value per row and k
+        for (; k < depth; k++)
         {
             var v0 = Vector128.Load(w); var v1 = Vector128.Load(w + 4); var v2 = Vector128.Load(w + 8); var v3 = Vector128.Load(w + 12);
             w += Panel;
@@ -119,6 +176,31 @@ internal static unsafe partial class GemmKernels
         OutputStage.StoreF128x4(c10, c11, c12, c13, c0, o + oStride, nc, s);
         OutputStage.StoreF128x4(c20, c21, c22, c23, c0, o + 2 * oStride, nc, s);
         OutputStage.StoreF128x4(c30, c31, c32, c33, c0, o + 3 * oStride, nc, s);
+    }
+
+    /// <summary>
+    /// arm64: value k + <paramref name="lane"/> of <see cref="F128x4{TTaps}"/>'s four rows, which are lane
+    /// <paramref name="lane"/> (a constant after inlining) of x0..x3, times weight row <paramref name="lane"/> from
+    /// <paramref name="w"/> (immediate offsets): 4 weight loads, 16 fmla by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step4x16ByLane(Vector128<float> x0, Vector128<float> x1, Vector128<float> x2, Vector128<float> x3, [ConstantExpected(Max = (byte)3)] byte lane, float* w,
+        ref Vector128<float> c00, ref Vector128<float> c01, ref Vector128<float> c02, ref Vector128<float> c03,
+        ref Vector128<float> c10, ref Vector128<float> c11, ref Vector128<float> c12, ref Vector128<float> c13,
+        ref Vector128<float> c20, ref Vector128<float> c21, ref Vector128<float> c22, ref Vector128<float> c23,
+        ref Vector128<float> c30, ref Vector128<float> c31, ref Vector128<float> c32, ref Vector128<float> c33)
+    {
+        // each address one constant from w (w + lane·Panel as a common subexpression costs an add per lane)
+        var v0 = Vector128.Load(w + lane * Panel); var v1 = Vector128.Load(w + (lane * Panel + 4));
+        var v2 = Vector128.Load(w + (lane * Panel + 8)); var v3 = Vector128.Load(w + (lane * Panel + 12));
+        c00 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c00, v0, x0, lane); c01 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c01, v1, x0, lane);
+        c02 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c02, v2, x0, lane); c03 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c03, v3, x0, lane);
+        c10 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c10, v0, x1, lane); c11 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c11, v1, x1, lane);
+        c12 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c12, v2, x1, lane); c13 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c13, v3, x1, lane);
+        c20 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c20, v0, x2, lane); c21 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c21, v1, x2, lane);
+        c22 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c22, v2, x2, lane); c23 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c23, v3, x2, lane);
+        c30 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c30, v0, x3, lane); c31 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c31, v1, x3, lane);
+        c32 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c32, v2, x3, lane); c33 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c33, v3, x3, lane);
     }
 
     /// <summary>128-bit: one row × 16 channels of float FMA (value k: a[k], or with <typeparamref name="TTaps"/> the float at byte taps[k]).</summary>

@@ -379,6 +379,8 @@ internal static unsafe partial class GemmKernels
         where TTaps : struct, IFlag
     {
         long panelFloats = (long)depth * Panel;
+        // arm64 4-row kernel: a tap table of contiguous groups of 4 takes the by-element steps
+        bool quads = TTaps.Value && System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported && Is128(level) && TapQuads(taps, depth);
         for (int p = panelStart; p < panelEnd;)
         {
             float* w = packed + p * panelFloats;
@@ -401,7 +403,7 @@ internal static unsafe partial class GemmKernels
             {
                 int r = 0;
                 // with taps, aStride is the row step and the rows start aStride floats apart (values at byte taps[k])
-                for (; r + 4 <= rows; r += 4) F128x4<TTaps>(a + (long)r * aStride, aStride, depth, taps, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
+                for (; r + 4 <= rows; r += 4) F128x4<TTaps>(a + (long)r * aStride, aStride, depth, taps, quads, w, output + (long)r * outStride + c0, outStride, c0, nc, s);
                 for (; r < rows; r++) F128x1<TTaps>(a + (long)r * aStride, depth, taps, w, output + (long)r * outStride + c0, c0, nc, s);
             }
             else if (level == SimdLevel.Avx2)

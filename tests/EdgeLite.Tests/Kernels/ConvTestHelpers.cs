@@ -174,6 +174,64 @@ internal static class ConvTestHelpers
     }
 
     /// <summary>
+    /// Float convolutions whose GEMM depth is not a multiple of 4 (the arm64 4-row kernel's by-element steps of 4 k, then
+    /// 1..3 broadcast steps) and some that are: 1x1 with 1, 3, 5, 7, 13, 27 input channels (depth = channels, rows read
+    /// straight from the input), 3x3 and 1x3 ones (im2col rows of depth 9·C or 3·C at the borders, the tap path inside),
+    /// row counts not a multiple of 4, 1..40 output channels (partial panels).
+    /// </summary>
+    public static Problem[] FloatDepthRemainderConvProblems()
+    {
+        var none = Fb.ActivationFunctionType.NONE; var relu6 = Fb.ActivationFunctionType.RELU6; var relu = Fb.ActivationFunctionType.RELU;
+        var f = TensorType.Float32;
+        var list = new List<Problem>();
+        int seed = 0;
+        foreach (int ic in new[] { 1, 3, 5, 7, 13, 27, 4, 8 })
+        {
+            // pointwise: depth = ic, 5x7 = 35 rows (8 blocks of 4 and 3 left), 2x3 = 6 rows
+            list.Add(new Problem(f, 1, 5, 7, ic, 1 + ic % 17, 1, 1, 1, 1, Fb.Padding.VALID, none, false, seed++));
+            list.Add(new Problem(f, 1, 2, 3, ic, 16 + ic, 1, 1, 1, 1, Fb.Padding.SAME, relu6, false, seed++));
+            // 3x3 SAME: depth 9·ic (9, 27, 45, 63, 117, 243, 36, 72), borders through im2col; stride 2; 1x3 (depth 3·ic)
+            list.Add(new Problem(f, 1, 7, 9, ic, 7 + ic % 9, 3, 3, 1, 1, Fb.Padding.SAME, relu, false, seed++));
+            list.Add(new Problem(f, 2, 9, 6, ic, 33, 3, 3, 2, 1, Fb.Padding.SAME, none, false, seed++));
+            list.Add(new Problem(f, 1, 6, 11, ic, 12, 1, 3, 1, 1, Fb.Padding.VALID, relu6, false, seed++));
+        }
+        return list.ToArray();
+    }
+
+    /// <summary>
+    /// Depthwise layers on small maps, where most or all pixels are border pixels (5x5 over 7x7 or 5x5, 3x3 over 3x3 and
+    /// 4x4) and interior pixels outside the four-pixel runs (widths leaving 1..3 interior pixels), with channel counts
+    /// 1..44 covering the one-pixel kernels' 16, 8, 4 and 1..3 channel steps; strides 1 and 2, dilation 2, SAME and VALID.
+    /// </summary>
+    public static Problem[] SmallMapDepthwiseProblems(TensorType type)
+    {
+        bool perChannel = type != TensorType.UInt8;
+        var shapes = new (int H, int W, int K, int Stride, int Dilation, Fb.Padding Padding, Fb.ActivationFunctionType Act)[]
+        {
+            (7, 7, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6),
+            (5, 5, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (3, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU),
+            (4, 4, 3, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU6),
+            (7, 7, 5, 2, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (6, 9, 3, 1, 1, Fb.Padding.VALID, Fb.ActivationFunctionType.RELU6), // 7 interior columns: 4 + 3 one at a time
+            (7, 10, 3, 1, 2, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE),
+            (9, 9, 5, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.RELU),
+        };
+        var list = new List<Problem>();
+        int i = 0;
+        foreach (int c in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 17, 19, 20, 23, 24, 25, 28, 31, 32, 33, 36, 40, 44 })
+        {
+            var (h, w, k, stride, dilation, padding, act) = shapes[i % shapes.Length];
+            list.Add(new Problem(type, 1 + i % 2, h, w, c, c, k, k, stride, dilation, padding, act, i % 3 == 0 ? !perChannel : perChannel, i, true));
+            i++;
+        }
+        // every shape with a 16 + 8 + 4 + 3 channel count
+        foreach (var (h, w, k, stride, dilation, padding, act) in shapes)
+            list.Add(new Problem(type, 1, h, w, 31, 31, k, k, stride, dilation, padding, act, perChannel, i++, true));
+        return list.ToArray();
+    }
+
+    /// <summary>
     /// The problem at <paramref name="level"/> must equal the scalar level exactly (quantized bytes, float bits: every
     /// level sums the taps in order with fused multiply-add) and the reference kernels (float within 1e-5). A level
     /// this CPU lacks is not run.

@@ -163,7 +163,27 @@ public class DepthwiseConv2DTests
             AssertLevelMatchesScalarAndReference(p, rng, (EdgeLite.Simd.SimdLevel)levelNumber);
     }
 
-    /// <summary>The 128-bit four-pixel path allocates nothing per Invoke (its int16 weights are made at Prepare).</summary>
+    /// <summary>
+    /// Small maps (nearly every pixel a border pixel) and interior pixels outside the four-pixel runs: at the 128-bit
+    /// levels the quantized ones go through the one-pixel int16-weight kernel (Quantized1x128; on x64 its portable
+    /// fallbacks, under qemu with AdvSimd). Bit for bit the scalar level and the reference, channel counts 1..44.
+    /// </summary>
+    [Theory]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.Float32, (int)EdgeLite.Simd.SimdLevel.Neon)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.NeonDot)]
+    [InlineData(TensorType.UInt8, (int)EdgeLite.Simd.SimdLevel.Avx2)]
+    [InlineData(TensorType.Int8, (int)EdgeLite.Simd.SimdLevel.Avx2)]
+    public void SmallMapsMatchScalarAndReference(TensorType type, int levelNumber)
+    {
+        var rng = new Random(313 + (int)type);
+        foreach (var p in SmallMapDepthwiseProblems(type))
+            AssertLevelMatchesScalarAndReference(p, rng, (EdgeLite.Simd.SimdLevel)levelNumber);
+    }
+
+    /// <summary>The 128-bit four- and one-pixel paths allocate nothing per Invoke (their int16 weights are made at Prepare).</summary>
     [Theory]
     [InlineData(TensorType.Float32)]
     [InlineData(TensorType.UInt8)]
@@ -171,13 +191,14 @@ public class DepthwiseConv2DTests
     public void FourPixelKernelsAt128BitAllocateNothingPerInvoke(TensorType type)
     {
         if (!EdgeLite.Simd.GemmKernels.IsSupported(EdgeLite.Simd.SimdLevel.Neon)) return;
-        var p = FourPixelDepthwiseProblems(type)[^1];
-        var model = BuildModel(p, new Random(5), out var input);
         EdgeLite.Simd.GemmKernels.MaxLevel = EdgeLite.Simd.SimdLevel.Neon;
         try
         {
+            // the second: a 7x7 map under a 5x5 filter (every pixel through the one-pixel kernels)
+            foreach (var p in new[] { FourPixelDepthwiseProblems(type)[^1], SmallMapDepthwiseProblems(type)[^8] })
             foreach (int threads in new[] { 1, 2 })
             {
+                var model = BuildModel(p, new Random(5), out var input);
                 using var m = EdgeLite.Model.FromBytes(model);
                 using var it = new Interpreter(m, new InterpreterOptions { Threads = threads });
                 it.AllocateTensors();

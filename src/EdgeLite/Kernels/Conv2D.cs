@@ -67,9 +67,10 @@ internal sealed unsafe class Conv2D : OpKernel
         context.SetOutputShape(0, [_batches, _outH, _outW, _outC]);
 
         _fast = _groups == 1 && !ForceReference;
+        // Prepare runs again after an input resize: nothing chosen for the previous shapes may carry over
+        _tapped = _direct = _pointwise = _overRead = _dot = false;
         if (!_fast) return;
         _level = GemmKernels.Select();
-        _dot = false;
         _depth = _kH * _kW * _inC;
         _panels = GemmKernels.Panels(_outC);
         if (_q.Kind == ConvKind.Float32)

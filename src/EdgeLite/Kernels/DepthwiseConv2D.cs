@@ -63,6 +63,8 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
         context.SetOutputShape(0, [_batches, _outH, _outW, _outC]);
 
         _fast = (_mult == 1 || _inC == 1) && !ForceReference && (long)_inH * _inW * _inC < int.MaxValue / 4;
+        // Prepare runs again after an input resize: nothing chosen for the previous shapes may carry over
+        _packed = 0; _wPacked = null; _pairBlocks = 0; _wPairs = null; _pairCorr = null; _w16 = null;
         if (!_fast) return;
         _level = Simd.GemmKernels.Select();
         _taps = _kH * _kW;

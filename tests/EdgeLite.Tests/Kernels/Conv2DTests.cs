@@ -219,4 +219,47 @@ public class Conv2DTests
             Assert.Contains("zero point", e.Message);
         }
     }
+    /// <summary>
+    /// An input resized after a first AllocateTensors re-prepares the convolutions: a path chosen for the first shape
+    /// (the in-place tap path on a 24x24 map, the four-pixel depthwise kernels) must not carry over to a map too small
+    /// for it, and back. Outputs equal the reference kernels at each shape.
+    /// </summary>
+    [Theory]
+    [InlineData(TensorType.Float32, false)]
+    [InlineData(TensorType.Float32, true)]
+    [InlineData(TensorType.Int8, true)]
+    [InlineData(TensorType.UInt8, true)]
+    public void ResizingTheInputReplansTheFastPaths(TensorType type, bool depthwise)
+    {
+        var rng = new Random(5);
+        var p = new Problem(type, 1, 24, 24, 4, depthwise ? 4 : 8, 3, 3, 1, 1, Fb.Padding.SAME, Fb.ActivationFunctionType.NONE, true, 0, depthwise);
+        var model = BuildModel(p, rng, out _);
+        using var m = EdgeLite.Model.FromBytes(model);
+        using var fast = new Interpreter(m);
+        fast.AllocateTensors();
+        foreach (int size in new[] { 24, 3, 5, 24 })
+        {
+            int[] shape = [1, size, size, 4];
+            var input = RandomBytes(rng, size * size * 4 * (type == TensorType.Float32 ? 4 : 1));
+            if (type == TensorType.Float32)
+                for (int i = 0; i < input.Length; i += 4) BitConverter.TryWriteBytes(input.AsSpan(i), (float)(rng.NextDouble() * 2 - 1));
+            fast.ResizeInput(0, shape);
+            fast.AllocateTensors();
+            fast.GetInputTensor(0).CopyFromBytes(input);
+            fast.Invoke();
+            byte[] expected;
+            EdgeLite.Kernels.Conv2D.ForceReference = EdgeLite.Kernels.DepthwiseConv2D.ForceReference = true;
+            try
+            {
+                using var reference = new Interpreter(m);
+                reference.ResizeInput(0, shape);
+                reference.AllocateTensors();
+                reference.GetInputTensor(0).CopyFromBytes(input);
+                reference.Invoke();
+                expected = reference.GetOutputTensor(0).AsBytes().ToArray();
+            }
+            finally { EdgeLite.Kernels.Conv2D.ForceReference = EdgeLite.Kernels.DepthwiseConv2D.ForceReference = false; }
+            AssertSame(type, expected, fast.GetOutputTensor(0).AsBytes().ToArray(), $"{p} resized to {size}x{size}");
+        }
+    }
 }

@@ -26,7 +26,7 @@ public class ConvKernelBenchmarks
     {
         public Config()
         {
-            AddColumn(new GopsColumn());
+            AddColumn(new GopsColumn(c => c.Parameters["Layer"] is string layer ? 2 * Macs(layer) : null, "2·MACs per second / 1e9 (peak: PeakBenchmarks)"));
             // enough for stable means on layers of 0.05–50 ms; the whole suite (about 55 cases) takes ~15 minutes
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithId("kernels"));
         }
@@ -111,27 +111,5 @@ public class ConvKernelBenchmarks
         var p = Layers[layer];
         int outHw = (p.H + p.Stride - 1) / p.Stride;
         return (double)outHw * outHw * p.KH * p.KW * (p.Depthwise ? p.IC : (double)p.IC * p.OC);
-    }
-
-    /// <summary>Giga-operations per second: 2·MACs / mean time.</summary>
-    private sealed class GopsColumn : IColumn
-    {
-        public string Id => "GOPS";
-        public string ColumnName => "GOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "2·MACs per second / 1e9 (peak: PeakBenchmarks)";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats == null || benchmarkCase.Parameters["Layer"] is not string layer) return "-";
-            return (2 * Macs(layer) / stats.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-        }
     }
 }

@@ -19,30 +19,15 @@ public unsafe class GemmBenchmarks
 {
     private sealed class GemmConfig : ManualConfig
     {
-        public GemmConfig() => AddColumn(new GopsColumn());
+        public GemmConfig() => AddColumn(new GopsColumn(Operations, "2·M·N·K operations per second / 1e9 (peak: PeakBenchmarks)"));
     }
 
-    /// <summary>Giga-operations per second (2·M·N·K / mean time).</summary>
-    private sealed class GopsColumn : IColumn
+    /// <summary>2·M·N·K of the case's shape.</summary>
+    private static double? Operations(BenchmarkCase benchmarkCase)
     {
-        public string Id => "GOPS";
-        public string ColumnName => "GOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "2·M·N·K operations per second / 1e9 (peak: PeakBenchmarks)";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats == null || benchmarkCase.Parameters["Shape"] is not string shape) return "-";
-            var d = shape.Split('x').Select(double.Parse).ToArray();
-            return (2 * d[0] * d[1] * d[2] / stats.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-        }
+        if (benchmarkCase.Parameters["Shape"] is not string shape) return null;
+        var d = shape.Split('x').Select(double.Parse).ToArray();
+        return 2 * d[0] * d[1] * d[2];
     }
 
     [Params("3136x24x144", "196x576x96", "49x320x1280")]

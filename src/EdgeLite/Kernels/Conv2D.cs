@@ -25,8 +25,8 @@ internal sealed unsafe class Conv2D : OpKernel
     private int _depth, _pairs, _aStride, _panels, _blockRows, _blocks, _chunks, _panelsPerChunk;
     private long _workerBytes;
     private bool _direct;     // float 1x1 stride 1: the GEMM reads the input in place
-    // float, AVX-512 and 128-bit levels, other shapes: interior output pixels (window inside the image) read the input in place through a
-    // table of tap offsets (no im2col copy); output columns [_oxLo, _oxHi) of rows [_oyLo, _oyHi) are interior
+    // float, every vector level, other shapes: interior output pixels (window inside the image) read the input in place
+    // through a table of tap offsets (no im2col copy); output columns [_oxLo, _oxHi) of rows [_oyLo, _oyHi) are interior
     private bool _tapped;
     private int* _taps;
     private int _oxLo, _oxHi, _oyLo, _oyHi;
@@ -136,7 +136,7 @@ internal sealed unsafe class Conv2D : OpKernel
     /// <summary>
     /// The tap table of the in-place float path: byte offset of value k = (ky·KW + kx)·IC + ic of an output pixel's
     /// im2col row from the pixel's window origin; and the range of output rows and columns whose window lies inside
-    /// the input. Used when at least one micro-kernel call's rows (AVX-512: 8, 128-bit: 4) are interior columns.
+    /// the input. Used when at least one micro-kernel call's rows (AVX-512: 8, AVX2 and 128-bit: 4) are interior columns.
     /// </summary>
     private void PrepareTaps(KernelContext context)
     {

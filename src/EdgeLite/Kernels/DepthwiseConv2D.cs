@@ -8,8 +8,8 @@ namespace EdgeLite.Kernels;
 /// channel oc = ic·M + m reads input channel ic. float32, uint8 (per-tensor) and int8 (per-channel along axis 3), as
 /// TFLite's reference kernels (reference_ops::DepthwiseConv, reference_integer_ops::DepthwiseConvPerChannel).
 /// <see cref="EvalReference"/> is the spec; the fast path (depth multiplier 1) vectorises over channels with
-/// pre-widened weights and splits output rows across threads. Interior pixels go four at a time on AVX-512 and the
-/// 128-bit levels (each weight vector loaded once for the four), one at a time elsewhere.
+/// pre-widened weights and splits output rows across threads. Interior pixels go four at a time at every vector level
+/// (each weight vector loaded once for the four), the others one at a time.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2D : OpKernel
 {
@@ -187,27 +187,18 @@ internal sealed unsafe class DepthwiseConv2D : OpKernel
                     continue;
                 }
                 bool four = !bcast && ox + 3 < _outW && ix0 + 3 * _strideW + (_kW - 1) * _dilW < _inW;
-                if (four && Simd.GemmKernels.Is128(_level) && (isFloat || _w16 != null))
+                bool is128 = Simd.GemmKernels.Is128(_level);
+                if (four && (is128 ? isFloat || _w16 != null : _level == SimdLevel.Avx2 && (isFloat || _pairBlocks > 0)))
                 {
-                    // 128-bit: four interior pixels, 16/8/4 channels at a time, the last 1..3 channels one pixel at a time
+                    // 128-bit and AVX2: four interior pixels (128-bit: 16/8/4 channels at a time, quantized on int16
+                    // weights; AVX2: 16/8 float channels or 16-channel blocks of tap pairs), then the channels the
+                    // kernel left one pixel at a time
                     int step = _strideW * ci;
-                    int done = isFloat ? DepthwiseKernels.Float4x128((float*)x, step, _allOffs, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
-                        : DepthwiseKernels.Quantized4x128(x, step, _allOffs, _taps, _w16, _cPad, co, _q.InputZeroPoint, o, co, _stage);
-                    for (int i = 0; done < co && i < 4; i++)
-                    {
-                        if (isFloat) DepthwiseKernels.Float(_level, (float*)x + i * step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o + i * co, _fstage, done);
-                        else DepthwiseKernels.Quantized(_level, x + i * step, _allOffs, _allTaps, _taps, _w, _cPad, co, _q.InputZeroPoint, o + i * co, _stage, done);
-                    }
-                    ox += 3;
-                    continue;
-                }
-                if (four && _level == SimdLevel.Avx2 && (isFloat || _pairBlocks > 0))
-                {
-                    // AVX2: four interior pixels, 16/8 float channels or 16-channel blocks of tap pairs at a time, the
-                    // remaining channels one pixel at a time
-                    int step = _strideW * ci;
-                    int done = isFloat ? DepthwiseKernels.Float4Avx2((float*)x, step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
-                        : DepthwiseKernels.Quantized4PairsAvx2(x, step, _allOffs, _taps, _wPairs, _pairCorr, _pairBlocks, o, co, _stage);
+                    int done = is128
+                        ? isFloat ? DepthwiseKernels.Float4x128((float*)x, step, _allOffs, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
+                            : DepthwiseKernels.Quantized4x128(x, step, _allOffs, _taps, _w16, _cPad, co, _q.InputZeroPoint, o, co, _stage)
+                        : isFloat ? DepthwiseKernels.Float4Avx2((float*)x, step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o, co, _fstage)
+                            : DepthwiseKernels.Quantized4PairsAvx2(x, step, _allOffs, _taps, _wPairs, _pairCorr, _pairBlocks, o, co, _stage);
                     for (int i = 0; done < co && i < 4; i++)
                     {
                         if (isFloat) DepthwiseKernels.Float(_level, (float*)x + i * step, _allOffs, _allTaps, _taps, _wf, _cPad, co, (float*)o + i * co, _fstage, done);

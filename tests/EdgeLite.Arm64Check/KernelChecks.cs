@@ -22,6 +22,17 @@ internal static unsafe class KernelChecks
         c.Section("GEMM float, im2col rows and in place through taps (vs scalar and a naive sum, bit for bit)", () => GemmFloat(c, levels, seed + 1, 200));
         c.Section("depthwise pixel kernels (quantized, float, broadcast)", () => Depthwise(c, levels, seed + 2, 300));
         c.Section("A packing (WidenSubtract)", () => WidenSubtract(c, seed + 3, 100));
+        c.Section("float16 → float32 (Elements.HalfToSingle) on all 65536 bit patterns vs (float)Half", () =>
+        {
+            var halves = new ushort[65536 + 3];
+            for (int i = 0; i < halves.Length; i++) halves[i] = (ushort)i;
+            var floats = new float[halves.Length];
+            fixed (ushort* h = halves) fixed (float* f = floats) EdgeLite.Kernels.Elements.HalfToSingle(h, f, halves.Length);
+            int bad = 0;
+            for (int i = 0; i < halves.Length; i++)
+                if (BitConverter.SingleToUInt32Bits(floats[i]) != BitConverter.SingleToUInt32Bits((float)BitConverter.UInt16BitsToHalf(halves[i]))) bad++;
+            c.Check("every pattern, bit for bit", () => Assert.True(bad == 0, $"{bad} patterns differ"));
+        });
         c.Section("CONV_2D / DEPTHWISE_CONV_2D operators vs the reference kernels", () =>
         {
             foreach (var level in levels)

@@ -203,8 +203,8 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             int i = 0;
             for (; i + 16 <= n; i += 16)
             {
-                var (a0, a1, a2, a3) = Widen(A + i);
-                var (b0, b1, b2, b3) = Widen(B + i);
+                var (a0, a1, a2, a3) = Elements.Widen16(A + i, Signed);
+                var (b0, b1, b2, b3) = Elements.Widen16(B + i, Signed);
                 var q0 = Vector128.Min(Vector128.Max(((bias + a0 * ma + b0 * mb) >> Shift) + zp, lo), hi);
                 var q1 = Vector128.Min(Vector128.Max(((bias + a1 * ma + b1 * mb) >> Shift) + zp, lo), hi);
                 var q2 = Vector128.Min(Vector128.Max(((bias + a2 * ma + b2 * mb) >> Shift) + zp, lo), hi);
@@ -214,15 +214,6 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
                 else Vector128.Narrow(s0.AsUInt16(), s1.AsUInt16()).Store(Y + i);
             }
             for (; i < n; i++) Apply(i, i, i);
-        }
-
-        private readonly (Vector128<int>, Vector128<int>, Vector128<int>, Vector128<int>) Widen(byte* p)
-        {
-            Vector128<short> l, h;
-            if (Signed) (l, h) = Vector128.Widen(Vector128.Load((sbyte*)p));
-            else { var (ul, uh) = Vector128.Widen(Vector128.Load(p)); l = ul.AsInt16(); h = uh.AsInt16(); }
-            var (a, b) = Vector128.Widen(l); var (c, d) = Vector128.Widen(h);
-            return (a, b, c, d);
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed unsafe class Densify : OpKernel
     private int[] _traversal = [], _blockMap = [], _blockSize = [], _denseShape = [], _levelSize = [];
     private bool[] _sparse = [];
     private int[][] _segments = [], _indices = [];
-    private long _srcCount;
+    private long _srcCount, _leafStride;
     private int _elem;
 
     public override void Prepare(KernelContext context)
@@ -77,6 +77,7 @@ internal sealed unsafe class Densify : OpKernel
             }
         }
         _srcCount = x.Description.DataLength / Math.Max(1, _elem);
+        _leafStride = LeafStride();
         context.SetOutputShape(0, _denseShape);
     }
 
@@ -124,7 +125,7 @@ internal sealed unsafe class Densify : OpKernel
         {
             // the last level: its index moves the element by a fixed stride, so the run is placed from one base offset
             idx[level] = 0;
-            long flat = Flat(idx), stride = LeafStride();
+            long flat = Flat(idx), stride = _leafStride;
             int start, end;
             if (_sparse[level])
             {
@@ -153,6 +154,7 @@ internal sealed unsafe class Densify : OpKernel
         if (prev + 1 >= seg.Length) throw new InterpreterException($"DENSIFY: segment {prev} missing at level {level}");
         for (int i = seg[prev]; i < seg[prev + 1]; i++) { idx[level] = _indices[level][i]; Populate(src, dst, idx, level + 1, i, ref next); }
     }
+
     /// <summary>The dense element offset of the index tuple (in traversal order; block levels refine their dimension).</summary>
     private long Flat(Span<int> idx)
     {

@@ -182,10 +182,7 @@ internal sealed unsafe class Cast : OpKernel
                     for (int k = 0; k < 16; k += 4) Vector128.ConvertToSingle(Vector128.Load((int*)x + i + k)).Store(f + i + k);
                 else
                 {
-                    Vector128<short> lo, hi;
-                    if (_in == TensorType.Int8) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)x + i));
-                    else { var (l, h) = Vector128.Widen(Vector128.Load(x + i)); lo = l.AsInt16(); hi = h.AsInt16(); }
-                    var (a0, a1) = Vector128.Widen(lo); var (a2, a3) = Vector128.Widen(hi);
+                    var (a0, a1, a2, a3) = Elements.Widen16(x + i, _in == TensorType.Int8);
                     Vector128.ConvertToSingle(a0).Store(f + i); Vector128.ConvertToSingle(a1).Store(f + i + 4);
                     Vector128.ConvertToSingle(a2).Store(f + i + 8); Vector128.ConvertToSingle(a3).Store(f + i + 12);
                 }

@@ -162,8 +162,8 @@ internal sealed unsafe class Mul : OpKernel
             int i = 0;
             for (; i + 16 <= n; i += 16)
             {
-                var (a0, a1, a2, a3) = Widen(A + i);
-                var (b0, b1, b2, b3) = Widen(B + i);
+                var (a0, a1, a2, a3) = Elements.Widen16(A + i, Signed);
+                var (b0, b1, b2, b3) = Elements.Widen16(B + i, Signed);
                 var q0 = Product(a0 - zp1, b0 - zp2, scale, lo, hi) + zpo; var q1 = Product(a1 - zp1, b1 - zp2, scale, lo, hi) + zpo;
                 var q2 = Product(a2 - zp1, b2 - zp2, scale, lo, hi) + zpo; var q3 = Product(a3 - zp1, b3 - zp2, scale, lo, hi) + zpo;
                 Vector128<short> s0 = Vector128.Narrow(q0, q1), s1 = Vector128.Narrow(q2, q3);
@@ -171,15 +171,6 @@ internal sealed unsafe class Mul : OpKernel
                 else Vector128.Narrow(s0.AsUInt16(), s1.AsUInt16()).Store(Y + i);
             }
             for (; i < n; i++) Apply(i, i, i);
-        }
-
-        private readonly (Vector128<int>, Vector128<int>, Vector128<int>, Vector128<int>) Widen(byte* p)
-        {
-            Vector128<short> lo, hi;
-            if (Signed) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)p));
-            else { var (l, h) = Vector128.Widen(Vector128.Load(p)); lo = l.AsInt16(); hi = h.AsInt16(); }
-            var (a, b) = Vector128.Widen(lo); var (c, d) = Vector128.Widen(hi);
-            return (a, b, c, d);
         }
 
         private static Vector128<int> Product(Vector128<int> x1, Vector128<int> x2, Vector128<float> scale, Vector128<float> lo, Vector128<float> hi)

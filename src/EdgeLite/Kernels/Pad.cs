@@ -10,6 +10,7 @@ internal sealed unsafe class Pad : OpKernel
     private readonly int[] _before = new int[MaxRank], _inShape = new int[MaxRank], _outShape = new int[MaxRank];
     private int _elem;
     private long _padValue; // bit pattern of one element
+    private bool _channelsOnly; // only the last dimension is padded: PadChannels
 
     public override void Prepare(KernelContext context)
     {
@@ -46,6 +47,7 @@ internal sealed unsafe class Pad : OpKernel
             long v = q.ZeroPoint;
             _padValue = _elem == 1 ? (byte)v : (ushort)v;
         }
+        _channelsOnly = ChannelsOnly();
     }
 
     /// <summary>Only the last dimension is padded (BlazeFace widens its channels before a residual ADD).</summary>
@@ -80,12 +82,11 @@ internal sealed unsafe class Pad : OpKernel
         }
     }
 
-
     public override void Eval(KernelContext context)
     {
         byte* x = context.Input(0).DataPointer, y = context.Output(0).DataPointer;
         long total = context.Output(0).ElementCount;
-        if (ChannelsOnly()) { PadChannels(x, y, total); return; }
+        if (_channelsOnly) { PadChannels(x, y, total); return; }
         // fill with the pad value, then copy the input rows into place
         if (_padValue == 0) new Span<byte>(y, (int)(total * _elem)).Clear();
         else if (_elem == 1) new Span<byte>(y, (int)total).Fill((byte)_padValue);

@@ -87,10 +87,7 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
                     int ch = 0;
                     for (; ch + 16 <= _c; ch += 16)
                     {
-                        Vector128<short> lo, hi;
-                        if (signed) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)p + ch));
-                        else { var (l, h) = Vector128.Widen(Vector128.Load(p + ch)); lo = l.AsInt16(); hi = h.AsInt16(); }
-                        var (a, bb) = Vector128.Widen(lo); var (c, d) = Vector128.Widen(hi);
+                        var (a, bb, c, d) = Elements.Widen16(p + ch, signed);
                         (Vector128.Load(sums + ch) + a).Store(sums + ch); (Vector128.Load(sums + ch + 4) + bb).Store(sums + ch + 4);
                         (Vector128.Load(sums + ch + 8) + c).Store(sums + ch + 8); (Vector128.Load(sums + ch + 12) + d).Store(sums + ch + 12);
                     }

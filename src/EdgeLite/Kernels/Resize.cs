@@ -239,8 +239,8 @@ internal sealed unsafe class ResizeBilinear : OpKernel
                             for (; k < c && c >= 8; k += 8)
                             {
                                 if (k + 8 > c) k = c - 8;
-                                var (tl0, tl1) = Widen8(src + tl + k, signed); var (tr0, tr1) = Widen8(src + tr + k, signed);
-                                var (bl0, bl1) = Widen8(src + bl + k, signed); var (br0, br1) = Widen8(src + br + k, signed);
+                                var (tl0, tl1) = Elements.Widen8(src + tl + k, signed); var (tr0, tr1) = Elements.Widen8(src + tr + k, signed);
+                                var (bl0, bl1) = Elements.Widen8(src + bl + k, signed); var (br0, br1) = Elements.Widen8(src + br + k, signed);
                                 var t0 = (tl0 << 11) + (tr0 - tl0) * vax; var t1 = (tl1 << 11) + (tr1 - tl1) * vax;
                                 var b0 = (bl0 << 11) + (br0 - bl0) * vax; var b1 = (bl1 << 11) + (br1 - bl1) * vax;
                                 var acc0 = ((t0 << 11) + (b0 - t0) * vay + round) >> 22;
@@ -261,16 +261,6 @@ internal sealed unsafe class ResizeBilinear : OpKernel
                     }
                 }
             }
-    }
-
-    /// <summary>Eight bytes (int8 or uint8) widened to two vectors of four int32.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static (Vector128<int>, Vector128<int>) Widen8(byte* p, bool signed)
-    {
-        var v = Vector128.CreateScalar(*(ulong*)p);
-        if (signed) return Vector128.Widen(Vector128.WidenLower(v.AsSByte()));
-        var (a, b) = Vector128.Widen(Vector128.WidenLower(v.AsByte()));
-        return (a.AsInt32(), b.AsInt32());
     }
 }
 

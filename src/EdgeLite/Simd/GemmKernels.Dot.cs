@@ -36,6 +36,11 @@ internal static unsafe partial class GemmKernels
     /// <paramref name="sums"/>[oc] receives Σ_k w(oc, k).
     /// </summary>
     public static byte[] PackDot(int outChannels, int depth, Func<int, int, int> weight, int[] sums, Func<int, byte[]> allocate)
+        => PackDot(outChannels, depth, new FuncWeights<int>(weight), sums, allocate);
+
+    /// <inheritdoc cref="PackDot(int, int, Func{int, int, int}, int[], Func{int, byte[]})"/>
+    public static byte[] PackDot<TWeights>(int outChannels, int depth, TWeights weight, int[] sums, Func<int, byte[]> allocate)
+        where TWeights : struct, IWeights<int>
     {
         int panels = Panels(outChannels), groups = DotDepth(depth) / 4;
         var packed = allocate(panels * groups * Panel * 4);
@@ -47,7 +52,7 @@ internal static unsafe partial class GemmKernels
                 int sum = 0;
                 for (int k = 0; k < depth; k++)
                 {
-                    int v = weight(oc, k);
+                    int v = weight[oc, k];
                     sum += v;
                     packed[((b * groups + k / 4) * Panel + j) * 4 + (k & 3)] = (byte)v;
                 }

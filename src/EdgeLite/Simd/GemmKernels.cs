@@ -92,10 +92,14 @@ internal static unsafe partial class GemmKernels
     /// <summary>A weight matrix w(oc, k) read by the packers (a struct, so the per-weight read is inlined).</summary>
     public interface IWeights<T> { T this[int oc, int k] { get; } }
 
-    /// <summary>Row-major 8-bit weights [oc][depth] minus a zero point per output channel, as int.</summary>
-    public readonly struct ByteRows(byte* w, int depth, bool unsigned, int[] zeroPoints) : IWeights<int>
+    /// <summary>
+    /// Row-major 8-bit weights [oc][depth] as int, minus a zero point per output channel (null: the stored values, as
+    /// the dot-product layout takes them).
+    /// </summary>
+    public readonly struct ByteRows(byte* w, int depth, bool unsigned, int[]? zeroPoints) : IWeights<int>
     {
-        public int this[int oc, int k] => (unsigned ? w[(long)oc * depth + k] : ((sbyte*)w)[(long)oc * depth + k]) - zeroPoints[oc];
+        public int this[int oc, int k] =>
+            (unsigned ? w[(long)oc * depth + k] : ((sbyte*)w)[(long)oc * depth + k]) - (zeroPoints is null ? 0 : zeroPoints[oc]);
     }
 
     /// <summary>Row-major float weights [oc][depth].</summary>
@@ -104,7 +108,7 @@ internal static unsafe partial class GemmKernels
         public float this[int oc, int k] => w[(long)oc * depth + k];
     }
 
-    private readonly struct FuncWeights<T>(Func<int, int, T> f) : IWeights<T>
+    internal readonly struct FuncWeights<T>(Func<int, int, T> f) : IWeights<T>
     {
         public T this[int oc, int k] => f(oc, k);
     }

@@ -181,8 +181,7 @@ internal sealed class ConvQuantization
         bool u8 = Kind == ConvKind.UInt8;
         int wzp = WeightZeroPoints[0], xzp = InputZeroPoint;
         var sums = new int[channels];
-        var packed = Simd.GemmKernels.PackDot(channels, depth, (c, k) => u8 ? weights[(long)c * depth + k] : ((sbyte*)weights)[(long)c * depth + k], sums,
-            context.AllocatePersistent<byte>);
+        var packed = Simd.GemmKernels.PackDot(channels, depth, new Simd.GemmKernels.ByteRows(weights, depth, u8, null), sums, context.AllocatePersistent<byte>);
         stage = CreateOutputStage(context, panels * Simd.GemmKernels.Panel);
         var folded = context.AllocatePersistent<int>(panels * Simd.GemmKernels.Panel);
         for (int c = 0; c < folded.Length; c++)

@@ -14,11 +14,32 @@ internal static unsafe class Elements
     {
         if (bytes >= 256) { Buffer.MemoryCopy(src, dst, bytes, bytes); return; }
         long i = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
-            for (; i + 32 <= bytes; i += 32) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
-        for (; i + 16 <= bytes; i += 16) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
+        if (Vector256.IsHardwareAccelerated) // (software-emulated on arm64)
+            for (; i + 32 <= bytes; i += 32) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i + 16 <= bytes; i += 16) Vector128.Store(Vector128.Load(src + i), dst + i);
         for (; i + 4 <= bytes; i += 4) *(uint*)(dst + i) = *(uint*)(src + i);
         for (; i < bytes; i++) dst[i] = src[i];
+    }
+
+    /// <summary>Eight bytes (int8 or uint8) widened to two vectors of four int32, in order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<int>, Vector128<int>) Widen8(byte* p, bool signed)
+    {
+        var v = Vector128.CreateScalar(*(ulong*)p);
+        if (signed) return Vector128.Widen(Vector128.WidenLower(v.AsSByte()));
+        var (a, b) = Vector128.Widen(Vector128.WidenLower(v.AsByte()));
+        return (a.AsInt32(), b.AsInt32());
+    }
+
+    /// <summary>Sixteen bytes (int8 or uint8) widened to four vectors of four int32, in order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<int>, Vector128<int>, Vector128<int>, Vector128<int>) Widen16(byte* p, bool signed)
+    {
+        Vector128<short> lo, hi;
+        if (signed) (lo, hi) = Vector128.Widen(Vector128.Load((sbyte*)p));
+        else { var (l, h) = Vector128.Widen(Vector128.Load(p)); lo = l.AsInt16(); hi = h.AsInt16(); }
+        var (a, b) = Vector128.Widen(lo); var (c, d) = Vector128.Widen(hi);
+        return (a, b, c, d);
     }
 
     /// <summary>Copies one element of <paramref name="e"/> bytes.</summary>

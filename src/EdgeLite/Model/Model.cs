@@ -220,6 +220,9 @@ public sealed unsafe class Model : IDisposable
 
     internal FbModel Flatbuffer => _fb;
 
+    /// <summary>End of the last buffer payload in the file (an appended archive starts at or after it).</summary>
+    internal long PayloadEnd { get { long end = 0; foreach (var (off, len) in _buffers) end = Math.Max(end, off + len); return end; } }
+
     /// <summary>Releases the memory map or the pinned array.</summary>
     public void Dispose()
     {

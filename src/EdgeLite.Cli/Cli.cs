@@ -31,6 +31,8 @@ public static class Cli
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(InspectCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
+        root.Subcommands.Add(QuantizeCommand.Create(io));
+        root.Subcommands.Add(QuantizeCommand.CreateCompare(io));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

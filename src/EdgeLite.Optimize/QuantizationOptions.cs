@@ -1,0 +1,54 @@
+namespace EdgeLite.Optimize;
+
+/// <summary>What post-training quantization produces.</summary>
+public enum QuantizationMode
+{
+    /// <summary>Float weights stored as float16, widened by DEQUANTIZE (TFLite's float16 quantization): half the size, float compute.</summary>
+    Float16,
+    /// <summary>Full integer: int8 weights (per-channel symmetric) and int8 activations (asymmetric) from calibration.</summary>
+    Int8,
+}
+
+/// <summary>The type of the quantized model's inputs and outputs.</summary>
+public enum ModelIoType
+{
+    /// <summary>float32 inputs and outputs (QUANTIZE after the inputs, DEQUANTIZE before the outputs).</summary>
+    Float,
+    /// <summary>int8 inputs and outputs with their quantization parameters.</summary>
+    Int8,
+    /// <summary>uint8 inputs and outputs (zero point + 128), converted to int8 inside.</summary>
+    UInt8,
+}
+
+/// <summary>How an activation's range is chosen from what calibration saw.</summary>
+public enum CalibrationMethod
+{
+    /// <summary>The smallest and largest values seen (TFLite's default, for parity).</summary>
+    MinMax,
+    /// <summary>Clip to the <see cref="QuantizationOptions.Percentile"/> of the values on each side (ignores rare outliers).</summary>
+    Percentile,
+    /// <summary>The clipping range that minimizes the expected squared quantization error over the values' histogram.</summary>
+    Mse,
+}
+
+/// <summary>Options of <see cref="Quantizer"/>.</summary>
+public sealed class QuantizationOptions
+{
+    /// <summary>What to produce.</summary>
+    public QuantizationMode Mode { get; init; } = QuantizationMode.Int8;
+    /// <summary>Type of the model's inputs and outputs (int8 mode).</summary>
+    public ModelIoType Io { get; init; } = ModelIoType.Float;
+    /// <summary>Range estimator for activations (int8 mode).</summary>
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
+    /// <summary>Percentile kept on each side by <see cref="CalibrationMethod.Percentile"/> (99.99 = clip the outer 0.01%).</summary>
+    public double Percentile { get; init; } = 99.99;
+    /// <summary>Quantize FULLY_CONNECTED weights per output channel instead of per tensor.</summary>
+    public bool PerChannelFullyConnected { get; init; }
+    /// <summary>
+    /// Operators to keep float (between DEQUANTIZE and QUANTIZE): operator indices of the main subgraph as strings
+    /// ("12"), or names of their first output tensor.
+    /// </summary>
+    public IReadOnlyCollection<string> KeepFloat { get; init; } = [];
+    /// <summary>Interpreter threads for calibration.</summary>
+    public int Threads { get; init; } = 1;
+}

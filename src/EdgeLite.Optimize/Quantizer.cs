@@ -1,0 +1,100 @@
+using EdgeLite.Optimize.Calibration;
+using Fb = EdgeLite.Schema;
+
+namespace EdgeLite.Optimize;
+
+/// <summary>What <see cref="Quantizer.Quantize"/> produced.</summary>
+public sealed class QuantizationResult
+{
+    internal QuantizationResult(ModelGraph graph, IReadOnlyList<(int Index, string Op, string Why)> floatOps, long sourceBytes)
+    {
+        Graph = graph; Bytes = graph.ToBytes(); SourceBytes = sourceBytes;
+        FloatOperators = floatOps.Select(f => new FloatOperator(f.Index, f.Op, f.Why)).ToArray();
+    }
+
+    /// <summary>The quantized model as an editable graph.</summary>
+    public ModelGraph Graph { get; }
+    /// <summary>The quantized model file.</summary>
+    public byte[] Bytes { get; }
+    /// <summary>Size of the source model file.</summary>
+    public long SourceBytes { get; }
+    /// <summary>Operators of the source model left float, with the reason.</summary>
+    public IReadOnlyList<FloatOperator> FloatOperators { get; }
+}
+
+/// <summary>An operator the quantizer left float.</summary>
+/// <param name="Index">Its index in the source model's main subgraph (after constant folding).</param>
+/// <param name="OpName">Its operator name.</param>
+/// <param name="Reason">Why.</param>
+public sealed record FloatOperator(int Index, string OpName, string Reason);
+
+/// <summary>
+/// Post-training quantization of a float <c>.tflite</c> model, as TFLite's converter does it, in .NET: float16 weights,
+/// or full integer int8 from a calibration dataset.
+/// </summary>
+public static class Quantizer
+{
+    /// <summary>Quantizes <paramref name="model"/>.</summary>
+    /// <param name="model">A float model (float32 compute; float16 or sparse weights are folded to float32 first).</param>
+    /// <param name="options">Mode, I/O type, calibration method.</param>
+    /// <param name="calibration">Representative inputs (int8 mode).</param>
+    /// <param name="progress">Called with (samples done, total) during calibration.</param>
+    /// <exception cref="ArgumentException">int8 without calibration data.</exception>
+    public static QuantizationResult Quantize(Model model, QuantizationOptions options, ICalibrationData? calibration = null, Action<int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var graph = ModelGraph.FromModel(model);
+        // float16 weights (DEQUANTIZE of constants) and sparse weights (DENSIFY) become plain float32 constants.
+        GraphPasses.FoldConstants(graph);
+        switch (options.Mode)
+        {
+            case QuantizationMode.Float16:
+                Float16Weights(graph);
+                return new QuantizationResult(graph, [], model.SizeBytes);
+            case QuantizationMode.Int8:
+                if (calibration == null || calibration.Count == 0) throw new ArgumentException("int8 quantization needs calibration samples");
+                var stats = Calibrator.Run(graph, calibration, options.Calibration, Math.Max(1, options.Threads), progress);
+                var ranges = new Dictionary<GraphTensor, (double, double)>(ReferenceEqualityComparer.Instance);
+                foreach (var (i, s) in stats) if (s.Seen) ranges[graph.MainSubgraph.Tensors[i]] = s.Range(options.Calibration, options.Percentile);
+                var q = new Int8Quantizer(graph, options, ranges);
+                q.Run();
+                return new QuantizationResult(graph, q.FloatOperators, model.SizeBytes);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown quantization mode");
+        }
+    }
+
+    /// <summary>
+    /// TFLite's float16 quantization: every float32 constant an operator reads is stored as float16 and widened by a
+    /// DEQUANTIZE at the start of the graph (EdgeLite and TFLite fold it once at load).
+    /// </summary>
+    internal static void Float16Weights(ModelGraph graph)
+    {
+        foreach (var sg in graph.Subgraphs)
+        {
+            var widened = new Dictionary<GraphTensor, GraphTensor>(ReferenceEqualityComparer.Instance);
+            var dequantize = new List<GraphOperator>();
+            foreach (var op in sg.Operators)
+                for (int k = 0; k < op.Inputs.Count; k++)
+                {
+                    if (op.Inputs[k] is not { IsConstant: true, Type: TensorType.Float32, IsSparse: false } t) continue;
+                    if (!widened.TryGetValue(t, out var f))
+                    {
+                        var src = t.DataAs<float>();
+                        var half = new Half[src.Length];
+                        for (int i = 0; i < src.Length; i++) half[i] = (Half)src[i];
+                        var h = sg.AddConstant<Half>(t.Name, TensorType.Float16, t.Shape, half);
+                        f = sg.AddTensor(t.Name + "_dequantize", TensorType.Float32, t.Shape);
+                        var d = new GraphOperator((int)Fb.BuiltinOperator.DEQUANTIZE, null, 3);
+                        d.Inputs.Add(h); d.Outputs.Add(f);
+                        dequantize.Add(d);
+                        widened[t] = f;
+                    }
+                    op.Inputs[k] = f;
+                }
+            sg.Operators.InsertRange(0, dequantize);
+            sg.RemoveUnusedTensors(graph.Signatures.Where(s => s.Subgraph == sg).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+        }
+    }
+}

@@ -88,8 +88,10 @@ internal sealed class Int8Quantizer
             Fb.BuiltinOperator.MEAN => new Rule(Kind.Own, [0], MinVersion: 2),
             Fb.BuiltinOperator.SOFTMAX or Fb.BuiltinOperator.LOGISTIC => new Rule(Kind.Fixed, [0], FixedScale: 1f / 256, FixedZeroPoint: -128, MinVersion: 2),
             Fb.BuiltinOperator.TANH => new Rule(Kind.Fixed, [0], FixedScale: 1f / 128, FixedZeroPoint: 0, MinVersion: 2),
-            Fb.BuiltinOperator.RELU or Fb.BuiltinOperator.RELU6 or Fb.BuiltinOperator.RELU_N1_TO_1 or Fb.BuiltinOperator.LEAKY_RELU
-                or Fb.BuiltinOperator.HARD_SWISH => new Rule(Kind.Own, [0], MinVersion: 2),
+            // Versions: what TFLite's converter writes for int8 (RELU/RELU6 v2; HARD_SWISH, LEAKY_RELU, RELU_N1_TO_1, PRELU
+            // have one version for every type).
+            Fb.BuiltinOperator.RELU or Fb.BuiltinOperator.RELU6 => new Rule(Kind.Own, [0], MinVersion: 2),
+            Fb.BuiltinOperator.RELU_N1_TO_1 or Fb.BuiltinOperator.LEAKY_RELU or Fb.BuiltinOperator.HARD_SWISH => new Rule(Kind.Own, [0]),
             Fb.BuiltinOperator.PRELU => new Rule(Kind.Own, [0, 1], ConstantOperands: [1]),
             Fb.BuiltinOperator.ARG_MAX or Fb.BuiltinOperator.ARG_MIN => new Rule(Kind.IntegerOutput, [0], MinVersion: 2),
             _ => new Rule(Kind.Float, []),

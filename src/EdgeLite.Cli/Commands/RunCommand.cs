@@ -15,15 +15,21 @@ internal static class RunCommand
         var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
         var inputs = new Option<string[]?>("--input", "-i") { Description = "Raw little-endian input files, one per model input, in order", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<uint?>("--random-seed") { Description = "Random inputs from the reference tool's xorshift32 generator" };
+        var image = new Option<string?>("--image") { Description = "An image fed to input 0 through EdgeLite's preprocessing (resize, the model's normalization or --mean/--std); input_0.bin is what the model saw" };
+        var mean = new Option<float[]?>("--mean") { Description = "Float input normalization mean for --image (default: the model's metadata, else [-1, 1])", AllowMultipleArgumentsPerToken = true };
+        var std = new Option<float[]?>("--std") { Description = "Float input normalization std for --image", AllowMultipleArgumentsPerToken = true };
+        var fit = new Option<string?>("--fit") { Description = "How --image is fitted to the input: stretch (default) or letterbox" };
         var outDir = new Option<string>("--output-dir", "-o") { Description = "Folder for input_K.bin, output_K.bin and meta.json", Required = true };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var expose = new Option<int?>("--expose-op") { Description = "Make operator K's output the model's first output (also writes the rewritten model as model.tflite, for the reference tool): bisect where two runtimes differ" };
-        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, outDir, threads, expose };
+        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, image, mean, std, fit, outDir, threads, expose };
         cmd.SetAction(p =>
         {
             var files = p.GetValue(inputs);
             var s = p.GetValue(seed);
-            if ((files == null || files.Length == 0) == (s == null)) throw new UsageException("give either --input FILE... or --random-seed N");
+            var img = p.GetValue(image);
+            int sources = (files is { Length: > 0 } ? 1 : 0) + (s != null ? 1 : 0) + (img != null ? 1 : 0);
+            if (sources != 1) throw new UsageException("give one of --input FILE..., --random-seed N or --image FILE");
             if (p.GetValue(threads) <= 0) throw new UsageException("--threads must be positive");
             var modelPath = p.GetValue(model)!;
             Model m;
@@ -54,6 +60,11 @@ internal static class RunCommand
                         throw new InterpreterException($"input {k} '{t.Name}' ({t.Type.ToDTypeName()}[{string.Join(",", t.ShapeArray)}]) needs {t.ByteLength} bytes, {files[k]} has {bytes.Length}");
                     t.CopyFromBytes(bytes);
                 }
+            }
+            else if (img != null)
+            {
+                var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std)) ?? EdgeLite.Vision.ModelMetadata.Read(m)?.InputNormalization ?? EdgeLite.Vision.InputNormalization.MinusOneToOne;
+                EdgeLite.Vision.ImageTensorWriter.Fill(it.GetInputTensor(0), EdgeLite.Vision.RgbImage.Load(img), norm, Common.Fit(p.GetValue(fit)) ?? EdgeLite.Vision.ImageFit.Stretch);
             }
             else Common.FillRandom(it, s!.Value);
             it.Invoke();

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
 
 namespace EdgeLite.Kernels;
 
@@ -9,7 +10,8 @@ internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh,
 /// <summary>
 /// RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LOGISTIC, TANH, HARD_SWISH and LEAKY_RELU, elementwise, same shape in and
 /// out. float32 computes the function directly (logistic 1/(1+e^-x), hard-swish x·relu6(x+3)/6, leaky x or α·x).
-/// uint8/int8 go through a 256-entry table built at Prepare, as TFLite's LUT kernels and XNNPACK do: dequantize
+/// uint8/int8 go through a 256-entry table built at Prepare (HARD_SWISH: TFLite's fixed-point arithmetic, see
+/// HardSwishTable; the others as TFLite's LUT kernels and XNNPACK do): dequantize
 /// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp. For the
 /// RELU family with equal input and output quantization this is exactly TFLite's clamp in the quantized domain.
 /// </summary>
@@ -37,6 +39,7 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 if (qo.Scale <= 0 || qi.Scale <= 0) throw context.Invalid("non-positive quantization scale");
                 bool signed = _type == TensorType.Int8;
                 int lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+                if (kind == ActivationKind.HardSwish) { HardSwishTable(qi, qo, signed, lo, hi); break; }
                 for (int raw = 0; raw < 256; raw++)
                 {
                     int q = signed ? (sbyte)(byte)raw : raw;
@@ -48,6 +51,48 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 break;
             }
             default: throw context.Unsupported($"type {_type.ToDTypeName()}");
+        }
+    }
+
+    /// <summary>
+    /// 8-bit HARD_SWISH as TFLite's builtin kernel computes it (real TFLite does not hand quantized hard-swish to
+    /// XNNPACK): 16-bit fixed point on the input moved to a "hires" scale s_in/128. The output branch multiplies it by
+    /// s_hires/s_out (a Q15 multiplier and a right shift); the gate ("reluish", x/3 on a 3/32768 scale, mapped from [-1, 1]
+    /// to [0, 1]) by s_hires/(3/32768); their product (truncating Q15 multiply) is shifted down, + zp_out, clamped.
+    /// Tabulated per input value.
+    /// </summary>
+    private void HardSwishTable(QuantizationParameters qi, QuantizationParameters qo, bool signed, int lo, int hi)
+    {
+        float hires = 1f / 128 * qi.Scale;
+        QuantizationUtils.QuantizeMultiplier(hires / qo.Scale, out int outM32, out int outExp);
+        QuantizationUtils.QuantizeMultiplier(hires / (3f / 32768), out int reluM32, out int reluExp);
+        if (outExp > 0) throw new UnsupportedOperatorException($"HARD_SWISH: output scale {qo.Scale} too small for input scale {qi.Scale} (TFLite requires s_in/128 <= s_out)");
+        short outM = DownScale(outM32), reluM = DownScale(reluM32);
+        for (int raw = 0; raw < 256; raw++)
+        {
+            int q = signed ? (sbyte)(byte)raw : raw;
+            short x = (short)((q - qi.ZeroPoint) * 128);
+            short scaled = RoundingHighMul(x, outM);
+            int gate = x;
+            if (reluExp > 0) gate = SaturatingShift(gate, reluExp - 1);
+            gate = RoundingHighMul((short)gate, reluM);
+            if (reluExp > 0) gate = SaturatingShift(gate, 1);
+            if (reluExp < 0) gate = QuantizationUtils.RoundingDivideByPOT(gate, -reluExp);
+            gate = (gate + 32768) >> 1;
+            int product = gate == short.MinValue && scaled == short.MinValue ? short.MaxValue : gate * scaled / 32768;
+            int v = QuantizationUtils.RoundingDivideByPOT(product, -outExp) + qo.ZeroPoint;
+            _lut[raw] = (byte)Math.Clamp(v, lo, hi);
+        }
+
+        static short DownScale(int m) => (short)Math.Min(((long)m + (1 << 15)) >> 16, short.MaxValue);
+        static int SaturatingShift(int x, int s) => Math.Clamp(x * (1 << s), short.MinValue, short.MaxValue);
+        // gemmlowp's SaturatingRoundingDoublingHighMul on int16
+        static short RoundingHighMul(short a, short b)
+        {
+            if (a == short.MinValue && b == short.MinValue) return short.MaxValue;
+            int ab = a * b;
+            int nudge = ab >= 0 ? 1 << 14 : 1 - (1 << 14);
+            return (short)((ab + nudge) / (1 << 15));
         }
     }
 
@@ -133,23 +178,63 @@ internal sealed unsafe class PRelu : OpKernel
 {
     private Broadcast _bc = null!;
     private int _perChannel; // > 0: α has one value per channel of the last dimension and x keeps its shape
+    private TensorType _type;
+    private QuantOp _q;
 
     public override void Prepare(KernelContext context)
     {
         var x = context.Input(0); var alpha = context.Input(1); var y = context.Output(0);
-        if (x.Type != TensorType.Float32 || alpha.Type != TensorType.Float32 || y.Type != TensorType.Float32)
-            throw context.Unsupported($"PRELU on {x.Type.ToDTypeName()} with {alpha.Type.ToDTypeName()} slopes (float32 only)");
+        _type = x.Type;
+        bool quantized = x.Type is TensorType.Int8 or TensorType.UInt8 && alpha.Type == x.Type && y.Type == x.Type;
+        if (!quantized && (x.Type != TensorType.Float32 || alpha.Type != TensorType.Float32 || y.Type != TensorType.Float32))
+            throw context.Unsupported($"PRELU on {x.Type.ToDTypeName()} with {alpha.Type.ToDTypeName()} slopes (float32, or uint8/int8 with slopes of the same type)");
         _bc = Broadcast.Prepare(context, x, alpha, out var shape);
         context.SetOutputShape(0, shape);
         int c = x.Rank > 0 ? x.Dim(x.Rank - 1) : 0;
         _perChannel = x.ElementCount == _bc.Count && c > 0 && alpha.ElementCount == c && alpha.Dim(alpha.Rank - 1) == c ? c : 0;
+        if (quantized)
+        {
+            // TFLite's builtin kernel (XNNPACK takes float PRELU only): per-tensor parameters of x, α and y; x >= 0
+            // is rescaled by s_x/s_y, x < 0 by s_x·s_α/s_y after multiplying by (α - zp_α).
+            var qx = context.RequirePerTensor(x, "input"); var qa = context.RequirePerTensor(alpha, "alpha"); var qy = context.RequirePerTensor(y, "output");
+            QuantizationUtils.QuantizeMultiplier(qx.Scale / (double)qy.Scale, out _q.M1, out _q.S1);
+            QuantizationUtils.QuantizeMultiplier(qx.Scale * (double)qa.Scale / qy.Scale, out _q.M2, out _q.S2);
+            _q.XOffset = -qx.ZeroPoint; _q.AOffset = -qa.ZeroPoint; _q.YOffset = qy.ZeroPoint;
+            (_q.Min, _q.Max) = QuantizationUtils.TypeRange(x.Type);
+        }
     }
 
     public override void Eval(KernelContext context)
     {
+        if (_type != TensorType.Float32)
+        {
+            var op = _q;
+            op.X = (byte*)context.Input(0).DataPointer; op.A = (byte*)context.Input(1).DataPointer; op.Y = (byte*)context.Output(0).DataPointer;
+            op.Signed = _type == TensorType.Int8;
+            _bc.ForEach(ref op);
+            return;
+        }
         if (_perChannel > 0) { PerChannel((float*)context.Input(0).DataPointer, (float*)context.Input(1).DataPointer, (float*)context.Output(0).DataPointer); return; }
-        var op = new Op { X = (float*)context.Input(0).DataPointer, A = (float*)context.Input(1).DataPointer, Y = (float*)context.Output(0).DataPointer };
-        _bc.ForEach(ref op);
+        var f = new Op { X = (float*)context.Input(0).DataPointer, A = (float*)context.Input(1).DataPointer, Y = (float*)context.Output(0).DataPointer };
+        _bc.ForEach(ref f);
+    }
+
+    /// <summary>The quantized form (reference: TFLite's reference_ops::BroadcastPrelu4DSlow).</summary>
+    private struct QuantOp : IBroadcastOp
+    {
+        public byte* X, A, Y;
+        public bool Signed;
+        public int M1, S1, M2, S2, XOffset, AOffset, YOffset, Min, Max;
+
+        public readonly void Apply(int o, int i1, int i2)
+        {
+            int x = (Signed ? (sbyte)X[i1] : X[i1]) + XOffset;
+            int v = x >= 0
+                ? QuantizationUtils.MultiplyByQuantizedMultiplier(x, M1, S1)
+                : QuantizationUtils.MultiplyByQuantizedMultiplier(x * ((Signed ? (sbyte)A[i2] : A[i2]) + AOffset), M2, S2);
+            v = Math.Clamp(v + YOffset, Min, Max);
+            Y[o] = (byte)v;
+        }
     }
 
     /// <summary>α per channel: max(x, 0) + α·min(x, 0), 8 channels at a time (same values as the scalar form).</summary>

@@ -4,7 +4,8 @@ using EdgeLite.Quantization;
 namespace EdgeLite.Kernels;
 
 /// <summary>
-/// QUANTIZE: float32 → uint8/int8/int16 (q = round(x / s) + zp, clamped) and requantization between 8/16-bit
+/// QUANTIZE: float32 → uint8/int8 as XNNPACK converts (q = round-half-even(x · (1/s)) + zp, clamped), float32 → int16
+/// as TFLite's builtin kernel (q = round(x / s) + zp) and requantization between 8/16-bit
 /// types (TFLite's Requantize: (x - zp_in) · s_in/s_out with the quantized multiplier, + zp_out, clamped).
 /// Requantization within uint8 or within int8 is what XNNPACK's convert runs for TFLite on CPU (for scale ratios in
 /// [2^-8, 2^7]): an 8-bit fixed-point multiplier m = round(256 · s_in/s_out) and
@@ -102,19 +103,30 @@ internal sealed unsafe class Quantize : OpKernel
     /// point. Rounding is built from truncation: t = trunc(v), and |v - t| (exact in float) ≥ 0.5 steps away from 0.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    // float → 8 bit is what XNNPACK's convert runs for TFLite on CPU: x · (1/s) rounded to nearest even, + zp, clamped.
+    // float → int16 stays on TFLite's builtin kernel: x / s rounded half away from zero.
     private void FromFloat(float* x, byte* y, int n)
     {
         int i = 0;
+        bool xnn = _out != TensorType.Int16;
+        float inv = 1f / _scale;
         if (Vector128.IsHardwareAccelerated)
         {
-            var s = Vector128.Create(_scale); var half = Vector128.Create(0.5f); var one = Vector128<float>.One;
+            var s = Vector128.Create(_scale); var r = Vector128.Create(inv); var half = Vector128.Create(0.5f); var one = Vector128<float>.One;
             var zp = Vector128.Create((float)_zpOut); var lo = Vector128.Create((float)_qmin); var hi = Vector128.Create((float)_qmax);
             for (; i + 16 <= n; i += 16)
             {
-                var q0 = Round(Vector128.Load(x + i), s, half, one, zp, lo, hi);
-                var q1 = Round(Vector128.Load(x + i + 4), s, half, one, zp, lo, hi);
-                var q2 = Round(Vector128.Load(x + i + 8), s, half, one, zp, lo, hi);
-                var q3 = Round(Vector128.Load(x + i + 12), s, half, one, zp, lo, hi);
+                Vector128<int> q0, q1, q2, q3;
+                if (xnn)
+                {
+                    q0 = RoundEven(Vector128.Load(x + i), r, zp, lo, hi); q1 = RoundEven(Vector128.Load(x + i + 4), r, zp, lo, hi);
+                    q2 = RoundEven(Vector128.Load(x + i + 8), r, zp, lo, hi); q3 = RoundEven(Vector128.Load(x + i + 12), r, zp, lo, hi);
+                }
+                else
+                {
+                    q0 = Round(Vector128.Load(x + i), s, half, one, zp, lo, hi); q1 = Round(Vector128.Load(x + i + 4), s, half, one, zp, lo, hi);
+                    q2 = Round(Vector128.Load(x + i + 8), s, half, one, zp, lo, hi); q3 = Round(Vector128.Load(x + i + 12), s, half, one, zp, lo, hi);
+                }
                 Vector128<short> a = Vector128.Narrow(q0, q1), b = Vector128.Narrow(q2, q3);
                 if (_out == TensorType.Int16) { a.Store((short*)y + i); b.Store((short*)y + i + 8); }
                 else if (_out == TensorType.Int8) Vector128.Narrow(a, b).Store((sbyte*)y + i);
@@ -123,10 +135,23 @@ internal sealed unsafe class Quantize : OpKernel
         }
         for (; i < n; i++)
         {
-            float v = x[i] / _scale, t = MathF.Truncate(v);
-            float r = t + (MathF.Abs(v - t) >= 0.5f ? MathF.CopySign(1f, v) : 0f) + _zpOut;
+            float r;
+            if (xnn) r = MathF.Round(x[i] * inv, MidpointRounding.ToEven) + _zpOut;
+            else
+            {
+                float v = x[i] / _scale, t = MathF.Truncate(v);
+                r = t + (MathF.Abs(v - t) >= 0.5f ? MathF.CopySign(1f, v) : 0f) + _zpOut;
+            }
             Store(y, i, float.IsNaN(r) ? _zpOut : r <= _qmin ? _qmin : r >= _qmax ? _qmax : (int)r);
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> RoundEven(Vector128<float> x, Vector128<float> inv, Vector128<float> zp, Vector128<float> lo, Vector128<float> hi)
+    {
+        var r = Vector128.Round(x * inv) + zp; // Vector128.Round: to nearest, ties to even
+        r = Vector128.ConditionalSelect(Vector128.Equals(r, r), r, zp);
+        return Vector128.ConvertToInt32(Vector128.MinNative(Vector128.MaxNative(r, lo), hi));
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -165,4 +165,9 @@ public sealed unsafe class KernelContext
     /// <summary>Creates a <see cref="ModelFormatException"/> that names this node.</summary>
     public ModelFormatException Invalid(string what) =>
         new($"operator {Operator.Index} ({Operator.OpName}): {what}");
+
+    /// <summary>The per-tensor quantization of a quantized tensor of this node, or a <see cref="ModelFormatException"/> naming it.</summary>
+    public QuantizationParameters RequirePerTensor(Tensor t, string role) =>
+        t.Quantization is { Scales.Count: 1 } q && q.Scale > 0 ? q
+            : throw Invalid($"{role} '{t.Name}' ({t.Type.ToDTypeName()}) needs one positive quantization scale");
 }

@@ -3,10 +3,42 @@ using System.Text.Json;
 
 namespace EdgeLite.Tests.Conformance;
 
-/// <summary>One reference case in ../shared/conformance: a model, the inputs fed to real TFLite, and its outputs.</summary>
+/// <summary>
+/// One reference case: a model, the inputs fed to real TFLite, and its outputs. In ../shared/conformance, or in this
+/// project's Conformance/Vectors (zoo models added after the shared vectors were made; regen.sh there), whose inputs
+/// are rebuilt from a photo by EdgeLite's preprocessing as input.json describes.
+/// </summary>
 public sealed record ConformanceCase(string ModelStem, string CaseName)
 {
-    public string Directory => Path.Combine(SharedData.Conformance, ModelStem, CaseName);
+    public static string LocalRoot => Path.Combine(AppContext.BaseDirectory, "Conformance", "Vectors");
+
+    public string Directory
+    {
+        get
+        {
+            var local = Path.Combine(LocalRoot, ModelStem, CaseName);
+            return System.IO.Directory.Exists(local) ? local : Path.Combine(SharedData.Conformance, ModelStem, CaseName);
+        }
+    }
+
+    /// <summary>The bytes of input <paramref name="index"/>: the stored file, or rebuilt from input.json (checked against its sha256).</summary>
+    public byte[] Input(int index, Tensor tensor)
+    {
+        var file = Path.Combine(Directory, $"input_{index}.bin");
+        if (File.Exists(file)) return File.ReadAllBytes(file);
+        using var spec = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "input.json")));
+        var r = spec.RootElement;
+        if (index != 0) throw new InvalidOperationException($"{this}: input.json describes input 0 only");
+        var norm = new EdgeLite.Vision.InputNormalization(r.GetProperty("mean").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
+            r.GetProperty("std").EnumerateArray().Select(e => e.GetSingle()).ToArray());
+        EdgeLite.Vision.ImageTensorWriter.Fill(tensor, EdgeLite.Vision.RgbImage.Load(SharedData.Image(r.GetProperty("image").GetString()!)), norm);
+        var bytes = tensor.AsBytes().ToArray();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (sha != r.GetProperty("input_sha256").GetString())
+            throw new Xunit.Sdk.XunitException($"{this}: EdgeLite's preprocessing of the photo changed (input sha256 {sha}); run Conformance/Vectors/regen.sh");
+        return bytes;
+    }
+
     public override string ToString() => $"{ModelStem}/{CaseName}";
 }
 
@@ -27,9 +59,11 @@ public static class ConformanceRunner
 
     public static IEnumerable<ConformanceCase> AllCases() =>
         System.IO.Directory.GetDirectories(SharedData.Conformance)
-            .OrderBy(d => d, StringComparer.Ordinal)
+            .Concat(System.IO.Directory.Exists(ConformanceCase.LocalRoot) ? System.IO.Directory.GetDirectories(ConformanceCase.LocalRoot) : [])
+            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal)
             .SelectMany(m => System.IO.Directory.GetDirectories(m).OrderBy(c => c, StringComparer.Ordinal)
-                .Select(c => new ConformanceCase(Path.GetFileName(m), Path.GetFileName(c))));
+                .Select(c => new ConformanceCase(Path.GetFileName(m), Path.GetFileName(c))))
+            .DistinctBy(c => (c.ModelStem, c.CaseName));
 
     /// <summary>True for models whose float outputs come from int8 weights with float activations.</summary>
     public static bool IsHybrid(EdgeLite.Model model)
@@ -48,8 +82,8 @@ public static class ConformanceRunner
         interpreter.AllocateTensors();
         for (int i = 0; i < interpreter.InputCount; i++)
         {
-            var bytes = File.ReadAllBytes(Path.Combine(c.Directory, $"input_{i}.bin"));
-            interpreter.GetInputTensor(i).CopyFromBytes(bytes);
+            var t = interpreter.GetInputTensor(i);
+            t.CopyFromBytes(c.Input(i, t));
         }
         interpreter.Invoke();
         var result = new List<OutputComparison>();

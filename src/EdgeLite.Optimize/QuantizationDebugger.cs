@@ -9,7 +9,15 @@ namespace EdgeLite.Optimize;
 /// <param name="SqnrDb">Signal-to-quantization-noise ratio: 10·log10(Σf² / Σ(f−q)²), in dB (higher is better; +∞ when equal).</param>
 /// <param name="Rmse">Root-mean-square difference.</param>
 /// <param name="Scale">The quantized tensor's scale (0 when it stayed float).</param>
-public sealed record TensorError(int OperatorIndex, string OpName, string Tensor, double SqnrDb, double Rmse, float Scale);
+/// <param name="InputSqnrDb">The lowest SQNR of the operator's activation inputs (+∞ when they are exact or not compared).</param>
+public sealed record TensorError(int OperatorIndex, string OpName, string Tensor, double SqnrDb, double Rmse, float Scale, double InputSqnrDb = double.PositiveInfinity)
+{
+    /// <summary>
+    /// How much error this operator adds: its inputs' SQNR (capped at 60 dB) minus its output's. The automatic mode keeps
+    /// the operators that add the most float.
+    /// </summary>
+    public double SqnrDropDb => Math.Min(InputSqnrDb, 60) - SqnrDb;
+}
 
 /// <summary>What <see cref="QuantizationDebugger.Compare"/> measured.</summary>
 /// <param name="Layers">Every float activation written by an operator, in execution order of the float model.</param>
@@ -45,9 +53,16 @@ public static class QuantizationDebugger
                 if (t.Type == TensorType.Float32 && qByName.TryGetValue(t.Name, out int qi) && qsg.Tensors[qi].Shape.SequenceEqual(t.Shape)
                     && qsg.Tensors[qi].Type is TensorType.Float32 or TensorType.Int8 or TensorType.UInt8 or TensorType.Int16)
                     pairs.Add((fsg.IndexOf(t), qi, o, fsg.Operators[o].OpName));
+        // Model inputs too (the quantized model's may be the QUANTIZE output "<name>_int8"), so the first operators' inputs have an SQNR.
+        var inputPairs = new List<(int F, int Q)>();
+        foreach (var x in fsg.Inputs)
+            if (x.Type == TensorType.Float32 && (qByName.TryGetValue(x.Name + "_int8", out int qx) || qByName.TryGetValue(x.Name, out qx)))
+                inputPairs.Add((fsg.IndexOf(x), qx));
         var fOut = fsg.Outputs.Select(fsg.IndexOf).ToArray();
         var qOut = qsg.Outputs.Select(qsg.IndexOf).ToArray();
         foreach (var (f, q, _, _) in pairs) { Expose(fsg, fsg.Tensors[f]); Expose(qsg, qsg.Tensors[q]); }
+        foreach (var (_, q) in inputPairs) Expose(qsg, qsg.Tensors[q]);
+        var opInputs = fsg.Operators.Select(o => o.Inputs.Where(t => t != null && !t.IsConstant).Select(t => fsg.IndexOf(t!)).ToArray()).ToArray();
 
         using var fm = fg.ToModel();
         using var qm = qg.ToModel();
@@ -57,6 +72,7 @@ public static class QuantizationDebugger
         if (fi.InputCount != qi2.InputCount) throw new ArgumentException($"the models have {fi.InputCount} and {qi2.InputCount} inputs");
 
         var layerAcc = new (double Signal, double Noise, long N)[pairs.Count];
+        var inputAcc = new (double Signal, double Noise, long N)[inputPairs.Count];
         var outAcc = new (double Signal, double Noise, long N)[Math.Min(fOut.Length, qOut.Length)];
         int agree = 0;
         bool classifier = fOut.Length == 1 && fsg.Tensors[fOut[0]].ElementCount > 1 && fsg.Tensors[fOut[0]].Shape.Length == 2;
@@ -68,6 +84,7 @@ public static class QuantizationDebugger
             for (int k = 0; k < fi.InputCount; k++) CopyInput(fi.GetInputTensor(k), qi2.GetInputTensor(k));
             qi2.Invoke();
             for (int p = 0; p < pairs.Count; p++) Accumulate(ref layerAcc[p], fi.GetTensor(pairs[p].F), qi2.GetTensor(pairs[p].Q), ref fbuf, ref qbuf);
+            for (int p = 0; p < inputPairs.Count; p++) Accumulate(ref inputAcc[p], fi.GetTensor(inputPairs[p].F), qi2.GetTensor(inputPairs[p].Q), ref fbuf, ref qbuf);
             for (int o = 0; o < outAcc.Length; o++) Accumulate(ref outAcc[o], fi.GetTensor(fOut[o]), qi2.GetTensor(qOut[o]), ref fbuf, ref qbuf);
             if (classifier)
             {
@@ -77,9 +94,17 @@ public static class QuantizationDebugger
             }
             progress?.Invoke(s + 1, data.Count);
         }
-        TensorError Make((double Signal, double Noise, long N) a, int op, string opName, GraphTensor q) =>
-            new(op, opName, q.Name, a.Noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(a.Signal / a.Noise),
-                a.N == 0 ? 0 : Math.Sqrt(a.Noise / a.N), q.Type == TensorType.Float32 ? 0 : q.Quantization?.Scale ?? 0);
+        static double Sqnr((double Signal, double Noise, long N) a) => a.Noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(a.Signal / a.Noise);
+        // SQNR of every compared float tensor, for the operators' inputs
+        var sqnrOf = new Dictionary<int, double>();
+        for (int p = 0; p < pairs.Count; p++) sqnrOf[pairs[p].F] = Sqnr(layerAcc[p]);
+        for (int p = 0; p < inputPairs.Count; p++) sqnrOf[inputPairs[p].F] = Sqnr(inputAcc[p]);
+        TensorError Make((double Signal, double Noise, long N) a, int op, string opName, GraphTensor q)
+        {
+            double input = double.PositiveInfinity;
+            if (op >= 0) foreach (var t in opInputs[op]) if (sqnrOf.TryGetValue(t, out var v)) input = Math.Min(input, v);
+            return new(op, opName, q.Name, Sqnr(a), a.N == 0 ? 0 : Math.Sqrt(a.Noise / a.N), q.Type == TensorType.Float32 ? 0 : q.Quantization?.Scale ?? 0, input);
+        }
         var layers = pairs.Select((p, i) => Make(layerAcc[i], p.Op, p.OpName, qsg.Tensors[p.Q])).ToArray();
         var outputs = outAcc.Select((a, o) =>
         {

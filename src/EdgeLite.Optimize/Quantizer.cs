@@ -54,6 +54,9 @@ public static class Quantizer
                 return new QuantizationResult(graph, [], model.SizeBytes);
             case QuantizationMode.Int8:
                 if (calibration == null || calibration.Count == 0) throw new ArgumentException("int8 quantization needs calibration samples");
+                // RELU after ADD/convolution becomes the fused activation (as TFLite's converter does): the int8
+                // output then spends its 256 codes on the clamped range only.
+                GraphPasses.FuseActivations(graph);
                 var stats = Calibrator.Run(graph, calibration, options.Calibration, Math.Max(1, options.Threads), progress);
                 var ranges = new Dictionary<GraphTensor, (double, double)>(ReferenceEqualityComparer.Instance);
                 foreach (var (i, s) in stats) if (s.Seen) ranges[graph.MainSubgraph.Tensors[i]] = s.Range(options.Calibration, options.Percentile);

@@ -123,10 +123,10 @@ internal static class QuantizeCommand
         {
             var floatIndices = result.FloatOperators.Select(f => f.Index).ToHashSet();
             var worst = rep.Layers.Where(l => l.OperatorIndex >= 0 && !floatIndices.Contains(l.OperatorIndex) && l.Scale > 0)
-                .OrderBy(l => l.SqnrDb).FirstOrDefault();
+                .OrderByDescending(l => l.SqnrDropDb).FirstOrDefault();
             if (worst == null) break;
             keep.Add(worst.OperatorIndex.ToString(CultureInfo.InvariantCulture));
-            if (!json) io.Err.WriteLine($"edgelite: output SQNR {Common.F(rep.Outputs.Min(o => o.SqnrDb), 1)} dB < {Common.F(target, 1)}: keeping operator {worst.OperatorIndex} ({worst.OpName}, {Common.F(worst.SqnrDb, 1)} dB) float");
+            if (!json) io.Err.WriteLine($"edgelite: output SQNR {Common.F(rep.Outputs.Min(o => o.SqnrDb), 1)} dB < {Common.F(target, 1)}: keeping operator {worst.OperatorIndex} ({worst.OpName}, adds {Common.F(worst.SqnrDropDb, 1)} dB of error) float");
             options = new QuantizationOptions
             {
                 Mode = options.Mode, Io = options.Io, Calibration = options.Calibration, Percentile = options.Percentile,
@@ -236,9 +236,9 @@ internal static class QuantizeCommand
         foreach (var o in rep.Outputs) io.Out.WriteLine($"  output '{o.Tensor}': SQNR {Db(o.SqnrDb)} dB, RMSE {o.Rmse:G4} (vs float, {rep.Samples} samples)");
         if (rep.Top1Agreement is double agree) io.Out.WriteLine($"  top-1 agreement with the float model: {Common.F(100 * agree, 1)}%");
         if (!layers) return;
-        io.Out.WriteLine("  #op   operator               SQNR dB      RMSE     scale  tensor");
+        io.Out.WriteLine("  #op   operator               SQNR dB   drop dB      RMSE     scale  tensor");
         foreach (var l in rep.Layers)
-            io.Out.WriteLine($"  {l.OperatorIndex,4}  {l.OpName,-20} {Db(l.SqnrDb),8} {l.Rmse,9:G3} {l.Scale,9:G3}  {l.Tensor}");
+            io.Out.WriteLine($"  {l.OperatorIndex,4}  {l.OpName,-20} {Db(l.SqnrDb),8} {Db(l.SqnrDropDb),9} {l.Rmse,9:G3} {l.Scale,9:G3}  {l.Tensor}");
     }
 
     private static void WriteErrors(System.Text.Json.Utf8JsonWriter w, string name, IEnumerable<TensorError> list)
@@ -250,6 +250,7 @@ internal static class QuantizeCommand
             w.WriteNumber("op_index", e.OperatorIndex); w.WriteString("op", e.OpName); w.WriteString("tensor", e.Tensor);
             if (double.IsFinite(e.SqnrDb)) w.WriteNumber("sqnr_db", Math.Round(e.SqnrDb, 3)); else w.WriteNull("sqnr_db");
             w.WriteNumber("rmse", e.Rmse); w.WriteNumber("scale", e.Scale);
+            if (double.IsFinite(e.SqnrDropDb)) w.WriteNumber("sqnr_drop_db", Math.Round(e.SqnrDropDb, 3));
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -50,7 +50,8 @@ public static class QuantizationDebugger
         for (int i = 0; i < qsg.Tensors.Count; i++) qByName.TryAdd(qsg.Tensors[i].Name, i);
         for (int o = 0; o < fsg.Operators.Count; o++)
             foreach (var t in fsg.Operators[o].Outputs)
-                if (t.Type == TensorType.Float32 && qByName.TryGetValue(t.Name, out int qi) && qsg.Tensors[qi].Shape.SequenceEqual(t.Shape)
+                // the operator's own int8 output, when the model's output took its name ("<name>_int8" is the inner tensor)
+                if (t.Type == TensorType.Float32 && (qByName.TryGetValue(t.Name + "_int8", out int qi) || qByName.TryGetValue(t.Name, out qi)) && qsg.Tensors[qi].Shape.SequenceEqual(t.Shape)
                     && qsg.Tensors[qi].Type is TensorType.Float32 or TensorType.Int8 or TensorType.UInt8 or TensorType.Int16)
                     pairs.Add((fsg.IndexOf(t), qi, o, fsg.Operators[o].OpName));
         // Model inputs too (the quantized model's may be the QUANTIZE output "<name>_int8"), so the first operators' inputs have an SQNR.
@@ -121,7 +122,7 @@ public static class QuantizationDebugger
     }
 
     // The quantized model's input from the float model's: quantized with the input's parameters, or copied.
-    private static void CopyInput(Tensor f, Tensor q)
+    internal static void CopyInput(Tensor f, Tensor q)
     {
         if (f.ElementCount != q.ElementCount) throw new ArgumentException($"input '{q.Name}': {q.ElementCount} elements, the float model's has {f.ElementCount}");
         if (q.Type == f.Type) { f.AsBytes().CopyTo(q.AsBytes()); return; }

@@ -60,8 +60,10 @@ public static class Quantizer
                 var stats = Calibrator.Run(graph, calibration, options.Calibration, Math.Max(1, options.Threads), progress);
                 var ranges = new Dictionary<GraphTensor, (double, double)>(ReferenceEqualityComparer.Instance);
                 foreach (var (i, s) in stats) if (s.Seen) ranges[graph.MainSubgraph.Tensors[i]] = s.Range(options.Calibration, options.Percentile);
+                var floatGraph = options.BiasCorrection ? ModelGraph.FromBytes(graph.ToBytes()) : null;
                 var q = new Int8Quantizer(graph, options, ranges);
                 q.Run();
+                if (floatGraph != null) BiasCorrection.Apply(floatGraph, graph, calibration, Math.Max(1, options.Threads));
                 return new QuantizationResult(graph, q.FloatOperators, model.SizeBytes);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown quantization mode");

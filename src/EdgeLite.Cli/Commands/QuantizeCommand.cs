@@ -25,6 +25,7 @@ internal static class QuantizeCommand
         var percentile = new Option<double>("--percentile") { Description = "Percentile kept by --calibrator percentile", DefaultValueFactory = _ => 99.99 };
         var keepFloat = new Option<string[]?>("--keep-float") { Description = "Operators to keep float: operator indices or names of their output tensors", AllowMultipleArgumentsPerToken = true };
         var targetSqnr = new Option<double?>("--target-sqnr") { Description = "Keep the worst operators float until every output's SQNR against the float model reaches this many dB" };
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "Leave convolution and fully connected biases as TFLite's recipe gives them (by default they are corrected for the mean shift of the rounded weights, measured on the calibration inputs)" };
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "Per-channel FULLY_CONNECTED weights (default per tensor)" };
         var mean = new Option<float[]?>("--mean") { Description = "Float input normalization mean for image calibration (default: the model's metadata)", AllowMultipleArgumentsPerToken = true };
         var std = new Option<float[]?>("--std") { Description = "Float input normalization std for image calibration", AllowMultipleArgumentsPerToken = true };
@@ -33,7 +34,7 @@ internal static class QuantizeCommand
         var json = new Option<bool>("--json") { Description = "The report as one JSON object" };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads for calibration", DefaultValueFactory = _ => 1 };
         var cmd = new Command("quantize", "Post-training quantization: float16 weights, or full int8 from calibration inputs, with a per-operator error report")
-        { model, output, mode, calibration, evaluation, samples, ioType, calibrator, percentile, keepFloat, targetSqnr, perChannelFc, mean, std, fit, report, json, threads };
+        { model, output, mode, calibration, evaluation, samples, ioType, calibrator, percentile, keepFloat, targetSqnr, noBiasCorrection, perChannelFc, mean, std, fit, report, json, threads };
         cmd.SetAction(p =>
         {
             var m = p.GetValue(mode) switch
@@ -72,7 +73,7 @@ internal static class QuantizeCommand
             var options = new QuantizationOptions
             {
                 Mode = m, Io = io2, Calibration = method, Percentile = pct, Threads = t,
-                KeepFloat = p.GetValue(keepFloat) ?? [], PerChannelFullyConnected = p.GetValue(perChannelFc),
+                KeepFloat = p.GetValue(keepFloat) ?? [], PerChannelFullyConnected = p.GetValue(perChannelFc), BiasCorrection = !p.GetValue(noBiasCorrection),
             };
             var result = Quantizer.Quantize(source, options, calData, Progress(io, asJson, "calibrating"));
             ICalibrationData? evalData = p.GetValue(evaluation) is { Length: > 0 } ev ? Samples(source, ev, null, norm, imageFit, io, warn: false) : calData;
@@ -130,7 +131,7 @@ internal static class QuantizeCommand
             options = new QuantizationOptions
             {
                 Mode = options.Mode, Io = options.Io, Calibration = options.Calibration, Percentile = options.Percentile,
-                Threads = options.Threads, PerChannelFullyConnected = options.PerChannelFullyConnected, KeepFloat = keep.ToArray(),
+                Threads = options.Threads, PerChannelFullyConnected = options.PerChannelFullyConnected, KeepFloat = keep.ToArray(), BiasCorrection = options.BiasCorrection,
             };
             result = Quantizer.Quantize(source, options, cal);
             using var q = Model.FromBytes(result.Bytes);

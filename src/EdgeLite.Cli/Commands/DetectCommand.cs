@@ -16,7 +16,7 @@ internal static class DetectCommand
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "One JSON object per image, no progress bar" };
         var output = new Option<string?>("--out", "-o") { Description = "Write the image with boxes and labels drawn (PNG; a folder when there are several images)" };
-        var preset = new Option<string>("--anchors") { Description = "Anchor set for raw SSD outputs: ssd300 (TF OD API SSD 300x300) or blazeface (MediaPipe short-range face detector)", DefaultValueFactory = _ => "ssd300" };
+        var preset = new Option<string>("--anchors") { Description = "Anchor set for raw SSD outputs: auto (MediaPipe face/palm/pose detectors recognised from the model, else ssd300), ssd300 (TF OD API SSD 300x300) or blazeface (MediaPipe short-range face detector)", DefaultValueFactory = _ => "auto" };
         var fit = new Option<string?>("--fit") { Description = "stretch or letterbox the photo to the input size (default: stretch; letterbox for blazeface)" };
         var mean = new Option<float[]?>("--mean") { Description = "Float input normalization mean", AllowMultipleArgumentsPerToken = true };
         var std = new Option<float[]?>("--std") { Description = "Float input normalization std", AllowMultipleArgumentsPerToken = true };
@@ -33,9 +33,10 @@ internal static class DetectCommand
             var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std));
             var basis = p.GetValue(preset) switch
             {
-                "ssd300" => new ObjectDetectorOptions(),
+                "auto" => new ObjectDetectorOptions(),
+                "ssd300" => new ObjectDetectorOptions { Anchors = new SsdAnchorOptions() },
                 "blazeface" => ObjectDetectorOptions.BlazeFaceShortRange(),
-                var other => throw new UsageException($"--anchors {other}: expected ssd300 or blazeface"),
+                var other => throw new UsageException($"--anchors {other}: expected auto, ssd300 or blazeface"),
             };
             var paths = Common.ExpandImages(p.GetValue(images)!);
             using var mdl = Common.LoadModel(p.GetValue(model)!);
@@ -71,6 +72,12 @@ internal static class DetectCommand
                             j.WriteStartArray("box");
                             foreach (var v in new[] { d.Left, d.Top, d.Right, d.Bottom }) j.WriteNumberValue(Math.Round(v, 1));
                             j.WriteEndArray();
+                            if (d.Keypoints is { } kps)
+                            {
+                                j.WriteStartArray("keypoints");
+                                foreach (var (kx, ky) in kps) { j.WriteStartArray(); j.WriteNumberValue(Math.Round(kx, 1)); j.WriteNumberValue(Math.Round(ky, 1)); j.WriteEndArray(); }
+                                j.WriteEndArray();
+                            }
                             j.WriteEndObject();
                         }
                         j.WriteEndArray();

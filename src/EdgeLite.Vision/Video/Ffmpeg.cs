@@ -47,7 +47,9 @@ public sealed partial class FfmpegSource : FrameSource
         bool live = IsLiveName(source);
         var args = new List<string> { "-hide_banner", "-loglevel", "info" };
         if (source != "-") args.Add("-nostdin");
-        if (live) args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay"]);
+        // cameras and network streams: no input buffering, so frames are as fresh as possible (not for pipes: ffmpeg
+        // drops the B-frame-delayed frames of a piped H.264 file with low_delay)
+        if (live && source != "-") args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay"]);
         if (source.StartsWith("/dev/video", StringComparison.Ordinal))
         {
             args.AddRange(["-f", "v4l2"]);
@@ -115,15 +117,19 @@ public sealed partial class FfmpegSource : FrameSource
         if (!ok)
         {
             _process.WaitForExit(5000);
-            if (_process.HasExited && _process.ExitCode != 0 && !_disposed)
+            if (_disposed) return false;
+            if (_process.HasExited && _process.ExitCode != 0)
                 throw new VideoException($"ffmpeg failed on {_source} (exit {_process.ExitCode}): {_log.LastLines()}");
+            if (_frames == 0) throw new VideoException($"ffmpeg decoded no frames from {_source}: {_log.LastLines()}");
             return false;
         }
+        _frames++;
         if (_live) frame.PtsMs = (long)Stopwatch.GetElapsedTime(_start, frame.CapturedAt).TotalMilliseconds;
         return true;
     }
 
     private volatile bool _disposed;
+    private long _frames;
 
     /// <inheritdoc />
     public override void Dispose()

@@ -59,7 +59,8 @@ internal static class LandmarksCommand
                     frame => { var r = landmarker.Detect(frame.Image, frame.PtsMs); return r; },
                     (w, r) => WriteResults(w, kind, r, null),
                     (img, r) => LandmarkDrawing.Draw(img, r, kind),
-                    () => new Dictionary<string, double> { ["detector_runs"] = landmarker.DetectorRuns, ["frames"] = landmarker.Frames });
+                    () => new Dictionary<string, double> { ["detector_runs"] = landmarker.DetectorRuns, ["frames"] = landmarker.Frames },
+                    r => $"{r.Count} {(kind switch { LandmarkerKind.Hand => "hand(s)", LandmarkerKind.Face => "face(s)", _ => "pose(s)" })}" + (r.Count > 0 ? $" ids [{string.Join(", ", r.Select(x => x.Id))}]" : ""));
             }
             var paths = Common.ExpandImages(imageArgs);
             return Common.ForEachImage(io, paths, asJson, (path, w) =>

@@ -230,7 +230,7 @@ public sealed class Landmarker : IDisposable
             {
                 if (_regions.Count >= _o.MaxResults) break;
                 var r = RegionFromDetection(d, image);
-                if (!(r.Width > 1 && r.Height > 1)) continue;
+                if (!Usable(r)) continue;
                 bool known = false;
                 foreach (var e in _regions) if (RotatedRect.BoundsIou(e, r) > 0.5f) { known = true; break; }
                 if (known) continue;
@@ -243,7 +243,7 @@ public sealed class Landmarker : IDisposable
         {
             var region = _regions[i];
             var r = RunLandmarks(image, region, _fromDetection[i], _regionTracks[i], timestampMs, out var next);
-            if (r == null) continue;
+            if (r == null || !Usable(next)) continue;
             // one object per region: a tracked region that drifted onto another tracked object is dropped
             bool duplicate = false;
             foreach (var t in alive) if (RotatedRect.BoundsIou(t.Next, next) > 0.5f) { duplicate = true; break; }
@@ -257,6 +257,11 @@ public sealed class Landmarker : IDisposable
         if (video) _tracks.AddRange(alive);
         return results;
     }
+
+    // a region a crop can be cut from: finite, more than a pixel, not absurdly large (a model that returns NaN or
+    // wild values loses its object instead of failing the frame)
+    private static bool Usable(RotatedRect r) =>
+        r.Width > 1 && r.Height > 1 && r.Width < 1e6f && r.Height < 1e6f && float.IsFinite(r.CenterX) && float.IsFinite(r.CenterY) && float.IsFinite(r.Rotation);
 
     private RotatedRect RegionFromDetection(Detection d, RgbImage image)
     {

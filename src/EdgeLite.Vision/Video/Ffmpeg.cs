@@ -38,6 +38,9 @@ public sealed partial class FfmpegSource : FrameSource
     /// <inheritdoc />
     public override string Description => _source;
 
+    /// <summary>Largest decoded frame accepted (3840 x 2160): the pipeline pools seven frames of this size.</summary>
+    public const long MaxPixels = 3840L * 2160;
+
     /// <summary>Starts ffmpeg on <paramref name="source"/> and waits for the description of its output.</summary>
     /// <exception cref="VideoException">ffmpeg is missing or cannot open the source.</exception>
     public static FfmpegSource Start(string source, FrameSourceOptions options)
@@ -82,6 +85,11 @@ public sealed partial class FfmpegSource : FrameSource
             try { if (!process.HasExited) process.Kill(); } catch (InvalidOperationException) { }
             process.WaitForExit(2000);
             throw new VideoException($"ffmpeg could not open {source}: {log.LastLines()}");
+        }
+        if ((long)w * h > MaxPixels)
+        {
+            try { if (!process.HasExited) process.Kill(); } catch (InvalidOperationException) { }
+            throw new VideoException($"{source}: frames of {w}x{h} are larger than {MaxPixels} pixels (4K UHD); scale them with --size / FrameSourceOptions.Size");
         }
         return new FfmpegSource(process, log, pump, source, w, h, fps > 0 ? fps : options.Fps ?? 30, live);
     }

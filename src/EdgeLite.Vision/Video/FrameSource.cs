@@ -104,7 +104,7 @@ public sealed class RawFrameSource : FrameSource
     public RawFrameSource(Stream stream, int width, int height, double fps, bool live, string description = "raw RGB stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (width <= 0 || height <= 0 || (long)width * height > RgbImage.MaxPixels) throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} out of range");
+        if (width <= 0 || height <= 0 || (long)width * height > FfmpegSource.MaxPixels) throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} out of range (at most {FfmpegSource.MaxPixels} pixels)");
         _stream = stream; Width = width; Height = height; Fps = fps; _live = live; _description = description;
     }
 
@@ -164,6 +164,7 @@ public sealed class ImageFolderSource : FrameSource
         _files = Directory.GetFiles(folder).Where(f => ext.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToArray();
         if (_files.Length == 0) throw new VideoException($"no images in folder {folder}");
         var first = RgbImage.Load(_files[0]);
+        if ((long)first.Width * first.Height > FfmpegSource.MaxPixels) throw new VideoException($"{_files[0]}: {first.Width}x{first.Height} is larger than a video frame may be ({FfmpegSource.MaxPixels} pixels)");
         Width = first.Width; Height = first.Height; Fps = fps;
     }
 

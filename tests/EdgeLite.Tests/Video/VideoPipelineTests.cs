@@ -239,6 +239,30 @@ public class VideoPipelineTests(VideoFixture v)
     }
 
     [FfmpegFact]
+    public void ImageFoldersAndSequencesAreSourcesToo()
+    {
+        var frames = VideoFixture.Decode(v.Pets).Take(5).ToList();
+        string folder = Path.Combine(v.Dir, "frames");
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < frames.Count; i++) frames[i].Save(Path.Combine(folder, $"f{i:D3}.png"));
+        using var m = Model.FromFile(Ssd);
+        using var det = new ObjectDetector(m, new ObjectDetectorOptions { Labels = Labels.Load(OidLabels) });
+        string[] baseArgs = ["detect", "-m", Ssd, "--labels", OidLabels, "--json"];
+        // a folder (EdgeLite's decoder, sorted by name) and a printf pattern (ffmpeg's image2), at --fps
+        foreach (var source in new[] { folder, Path.Combine(folder, "f%03d.png") })
+        {
+            var run = Cli([.. baseArgs, "--source", source, "--fps", "5"]);
+            Assert.Equal(0, run.Code);
+            Assert.Equal(5, run.Lines.Count);
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(i * 200, run.Lines[i].GetProperty("pts_ms").GetInt64());
+                AssertSameObjects(det.Detect(frames[i]), run.Lines[i]);
+            }
+        }
+    }
+
+    [FfmpegFact]
     public void BadSourcesGiveClearErrors()
     {
         Assert.Throws<FileNotFoundException>(() => FrameSource.Open(Path.Combine(v.Dir, "missing.mp4")));

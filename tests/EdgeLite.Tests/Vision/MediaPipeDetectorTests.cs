@@ -18,6 +18,42 @@ public class MediaPipeDetectorTests
         Assert.Equal(keypoints, p.KeypointCount);
         Assert.Equal(label, Assert.Single(p.Labels!));
         Assert.Null(ObjectDetectorOptions.ForMediaPipe(anchors, h + 1, w));
+        // SsdAnchorsCalculator with fixed-size anchors: two per cell of the stride-8 layer first (centre half a cell
+        // in), all 1x1; the last anchor sits in the last cell of the coarsest layer
+        var a = p.Anchors.Generate();
+        int fine = (h + 7) / 8, coarse = (h + p.Anchors.Strides[^1] - 1) / p.Anchors.Strides[^1];
+        Assert.Equal(0.5f / fine, a[0].X, 6); Assert.Equal(0.5f / fine, a[0].Y, 6);
+        Assert.Equal(a[0], a[1]);
+        Assert.Equal(1.5f / fine, a[2].X, 6);
+        Assert.All(a, x => Assert.True(x.W == 1 && x.H == 1));
+        Assert.Equal((coarse - 0.5f) / coarse, a[^1].X, 6); Assert.Equal((coarse - 0.5f) / coarse, a[^1].Y, 6);
+    }
+
+    [Fact]
+    public void CliDetectAndLandmarkCommandsOnPhotos()
+    {
+        static System.Text.Json.JsonElement Json(params string[] args)
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            Assert.Equal(0, EdgeLite.Cli.Cli.Run(args, o, e));
+            return System.Text.Json.JsonDocument.Parse(o.ToString()).RootElement.Clone();
+        }
+        var faces = Json("detect", SharedData.Image("face.jpg"), "-m", Mp("face_detection_short_range"), "--json");
+        Assert.All(faces.GetProperty("objects").EnumerateArray(), f => Assert.Equal(6, f.GetProperty("keypoints").GetArrayLength()));
+        var hands = Json("hands", SharedData.Image("squat.bmp"), "-d", Mp("palm_detection_lite"), "-m", Mp("hand_landmark_lite"), "--json");
+        var hand = Assert.Single(hands.GetProperty("hands").EnumerateArray());
+        Assert.Equal(21, hand.GetProperty("landmarks").GetArrayLength());
+        Assert.Equal(21, hand.GetProperty("world_landmarks").GetArrayLength());
+        var pose = Json("pose-landmarks", SharedData.Image("squat.bmp"), "-d", Mp("pose_detection"), "-m", Mp("pose_landmark_lite"), "--segmentation", "--json");
+        Assert.Equal(33, Assert.Single(pose.GetProperty("poses").EnumerateArray()).GetProperty("landmarks").GetArrayLength());
+        Assert.InRange(pose.GetProperty("mask_fraction").GetDouble(), 0.08, 0.35);
+        // usage errors: neither images nor --source; --segmentation on hands
+        Assert.Equal(2, EdgeLite.Cli.Cli.Run(["hands", "-d", Mp("palm_detection_lite"), "-m", Mp("hand_landmark_lite")], new StringWriter(), new StringWriter()));
+        Assert.Equal(2, EdgeLite.Cli.Cli.Run(["hands", SharedData.Image("squat.bmp"), "-d", Mp("palm_detection_lite"), "-m", Mp("hand_landmark_lite"), "--segmentation"], new StringWriter(), new StringWriter()));
+        // the wrong detector for the landmarker is a clear error (exit 1)
+        var err = new StringWriter();
+        Assert.Equal(1, EdgeLite.Cli.Cli.Run(["hands", SharedData.Image("squat.bmp"), "-d", Mp("face_detection_short_range"), "-m", Mp("hand_landmark_lite")], new StringWriter(), err));
+        Assert.Contains("palm_detection", err.ToString());
     }
 
     [Fact]

@@ -29,7 +29,8 @@ internal static class LandmarksCommand
         var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Video: no One Euro smoothing of the landmarks" };
         var segmentation = new Option<bool>("--segmentation") { Description = "pose-landmarks: also the person mask (share of the image; drawn with --out)" };
         var cmd = new Command(name, $"Find {what}: a detector, then a landmark model on a rotated crop; points in image pixels")
-            { images, detector, model, max, minScore, threads, json, output, noSmoothing, segmentation };
+            { images, detector, model, max, minScore, threads, json, output, noSmoothing };
+        if (kind == LandmarkerKind.Pose) cmd.Options.Add(segmentation);
         var video = VideoOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
@@ -37,8 +38,7 @@ internal static class LandmarksCommand
             float min = p.GetValue(minScore);
             if (t <= 0 || m <= 0) throw new UsageException("--threads and --max must be positive");
             if (!(min >= 0 && min <= 1)) throw new UsageException("--min-score must be in [0, 1]");
-            bool seg = p.GetValue(segmentation);
-            if (seg && kind != LandmarkerKind.Pose) throw new UsageException("--segmentation is for pose-landmarks");
+            bool seg = kind == LandmarkerKind.Pose && p.GetValue(segmentation);
             var sourceArg = p.GetValue(video.Source);
             var imageArgs = p.GetValue(images) ?? [];
             if (sourceArg == null && imageArgs.Length == 0) throw new UsageException("give images or --source");
@@ -58,7 +58,7 @@ internal static class LandmarksCommand
                 return VideoRunner.Run(io, p, video, sourceArg, asJson, outTarget,
                     frame => { var r = landmarker.Detect(frame.Image, frame.PtsMs); return r; },
                     (w, r) => WriteResults(w, kind, r, null),
-                    (img, r) => LandmarkDrawing.Draw(img, r, kind),
+                    (img, r) => LandmarkDrawing.Draw(r.Count > 0 && r[0].CropMask != null ? LandmarkDrawing.OverlayMask(img, r[0].MaskOnImage(img.Width, img.Height)) : img, r, kind),
                     () => new Dictionary<string, double> { ["detector_runs"] = landmarker.DetectorRuns, ["frames"] = landmarker.Frames },
                     r => $"{r.Count} {(kind switch { LandmarkerKind.Hand => "hand(s)", LandmarkerKind.Face => "face(s)", _ => "pose(s)" })}" + (r.Count > 0 ? $" ids [{string.Join(", ", r.Select(x => x.Id))}]" : ""));
             }

@@ -132,7 +132,7 @@ public sealed partial class FfmpegSource : FrameSource
             return false;
         }
         _frames++;
-        if (_live) frame.PtsMs = (long)Stopwatch.GetElapsedTime(_start, frame.CapturedAt).TotalMilliseconds;
+        if (_live) frame.PtsMs = NextLivePts((long)Stopwatch.GetElapsedTime(_start, frame.CapturedAt).TotalMilliseconds);
         return true;
     }
 

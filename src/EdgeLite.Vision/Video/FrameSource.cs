@@ -70,6 +70,15 @@ public abstract class FrameSource : IDisposable
     /// <summary>Stops the source (and its ffmpeg process).</summary>
     public abstract void Dispose();
 
+    private long _lastLivePts = -1;
+
+    /// <summary>A live frame's timestamp from the capture clock, made strictly increasing.</summary>
+    protected long NextLivePts(long clockMs)
+    {
+        _lastLivePts = Math.Max(clockMs, _lastLivePts + 1);
+        return _lastLivePts;
+    }
+
     /// <summary>Whether <paramref name="source"/> names a live source (camera device, network URL, standard input).</summary>
     public static bool IsLiveName(string source) =>
         source == "-" || source.StartsWith("/dev/video", StringComparison.Ordinal) || source.Contains("://", StringComparison.Ordinal) && !source.StartsWith("file://", StringComparison.Ordinal);
@@ -139,7 +148,8 @@ public sealed class RawFrameSource : FrameSource
         if (got < buf.Length) throw new VideoException($"{_description}: stream ended inside a frame ({got} of {buf.Length} bytes): is the frame size {Width}x{Height} right?");
         long now = Stopwatch.GetTimestamp();
         frame.Index = _index;
-        frame.PtsMs = _live ? (long)Stopwatch.GetElapsedTime(_start, now).TotalMilliseconds : (long)Math.Round(_index * 1000.0 / (Fps > 0 ? Fps : 30));
+        // live: the capture clock, kept strictly increasing (frames read within the same millisecond get the next one)
+        frame.PtsMs = _live ? NextLivePts((long)Stopwatch.GetElapsedTime(_start, now).TotalMilliseconds) : (long)Math.Round(_index * 1000.0 / (Fps > 0 ? Fps : 30));
         frame.CapturedAt = now;
         _index++;
         return true;

@@ -155,6 +155,32 @@ public class VideoPipelineTests(VideoFixture v)
             }
             // one identity per object for the whole clip
             Assert.Equal(max, expected.SelectMany(e => e.Select(r => r.Id)).Distinct().Count());
+
+            // the same frames as raw RGB on a pipe (a live source: timestamps from the capture clock, so smoothing,
+            // which depends on them, is off on both sides; --drop never keeps every frame)
+            using var unsmoothed = LandmarkerTests.Open(kind, new LandmarkerOptions { Mode = RunningMode.Video, MaxResults = max, Smoothing = false });
+            var plain = frames.Select((f, i) => unsmoothed.Detect(f, i)).ToList();
+            var raw = new MemoryStream();
+            foreach (var f in frames) raw.Write(f.Pixels);
+            raw.Position = 0;
+            var piped = Cli([name, "-d", SharedData.Model(dets), "-m", SharedData.Model(lms), "--max", max.ToString(), "--json", "--no-smoothing",
+                "--source", "-", "--raw-size", $"{frames[0].Width}x{frames[0].Height}", "--drop", "never"], raw);
+            Assert.Equal(0, piped.Code);
+            Assert.Equal(frames.Count, piped.Lines.Count);
+            for (int i = 0; i < frames.Count; i++)
+            {
+                var got = piped.Lines[i].GetProperty(key).EnumerateArray().ToList();
+                Assert.Equal(plain[i].Count, got.Count);
+                for (int k = 0; k < got.Count; k++)
+                {
+                    var pts = got[k].GetProperty("landmarks").EnumerateArray().ToList();
+                    for (int p = 0; p < pts.Count; p += 5)
+                    {
+                        Assert.Equal(Math.Round(plain[i][k].Landmarks[p].X, 2), pts[p][0].GetDouble());
+                        Assert.Equal(Math.Round(plain[i][k].Landmarks[p].Y, 2), pts[p][1].GetDouble());
+                    }
+                }
+            }
         }
     }
 
@@ -173,10 +199,22 @@ public class VideoPipelineTests(VideoFixture v)
         // the drawing changed the frames
         var original = VideoFixture.Decode(v.Squat);
         Assert.True(written[8].Pixels.Zip(original[8].Pixels, (a, b) => Math.Abs(a - b)).Count(d => d > 60) > 200);
-        // MoveNet through `pose --source` gives a pose per frame
+        // MoveNet through `pose --source`: each frame's keypoints are the still-image ones of the decoded frame
         var movenet = Cli(["pose", "-m", SharedData.Model("movenet_single_pose_lightning_ptq"), "--json", "--source", v.Squat]);
         Assert.Equal(0, movenet.Code);
-        Assert.All(movenet.Lines, l => Assert.Equal(17, l.GetProperty("keypoints").GetArrayLength()));
+        using (var mm = Model.FromFile(SharedData.Model("movenet_single_pose_lightning_ptq")))
+        using (var est = new PoseEstimator(mm))
+            for (int i = 0; i < original.Count; i++)
+            {
+                var want = est.EstimatePoses(original[i])[0].Keypoints;
+                var got = movenet.Lines[i].GetProperty("keypoints").EnumerateArray().ToList();
+                Assert.Equal(17, got.Count);
+                for (int k = 0; k < 17; k++)
+                {
+                    Assert.Equal(Math.Round(want[k].X, 2), got[k].GetProperty("x").GetDouble());
+                    Assert.Equal(Math.Round(want[k].Y, 2), got[k].GetProperty("y").GetDouble());
+                }
+            }
         // --no-store refuses an output that writes frames
         var refused = Cli(["pose", "-m", SharedData.Model("movenet_single_pose_lightning_ptq"), "--source", v.Squat, "--no-store", "--out", outVideo]);
         Assert.Equal(2, refused.Code);

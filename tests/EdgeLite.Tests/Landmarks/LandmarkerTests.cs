@@ -90,6 +90,36 @@ public class LandmarkerTests
     }
 
     [Fact]
+    public void VideoModeTracksOneIdentityAndSmoothingDampsJitter()
+    {
+        // a still scene with sensor-like noise: the landmarks should not move, so any motion is jitter
+        var img = RgbImage.Load(SharedData.Image("squat.bmp"));
+        var rng = new Random(7);
+        var frames = Enumerable.Range(0, 12).Select(_ =>
+        {
+            var px = (byte[])img.Pixels.Clone();
+            for (int i = 0; i < px.Length; i++) px[i] = (byte)Math.Clamp(px[i] + rng.Next(-12, 13), 0, 255);
+            return new RgbImage(img.Width, img.Height, px);
+        }).ToList();
+        double Jitter(bool smoothing, out int detectorRuns, out int ids)
+        {
+            using var pose = Open(LandmarkerKind.Pose, new LandmarkerOptions { Mode = RunningMode.Video, Smoothing = smoothing });
+            var results = frames.Select((f, i) => Assert.Single(pose.Detect(f, i * 33L))).ToList();
+            detectorRuns = pose.DetectorRuns;
+            ids = results.Select(r => r.Id).Distinct().Count();
+            double sum = 0; int n = 0;
+            for (int i = 2; i < results.Count; i++)
+                for (int k = 0; k < 33; k++, n++)
+                    sum += MathF.Sqrt(MathF.Pow(results[i].Landmarks[k].X - results[i - 1].Landmarks[k].X, 2) + MathF.Pow(results[i].Landmarks[k].Y - results[i - 1].Landmarks[k].Y, 2));
+            return sum / n;
+        }
+        double raw = Jitter(false, out int runsRaw, out int idsRaw), smooth = Jitter(true, out int runsSmooth, out int idsSmooth);
+        Assert.Equal(1, runsRaw); Assert.Equal(1, runsSmooth);    // the detector ran on the first frame only
+        Assert.Equal(1, idsRaw); Assert.Equal(1, idsSmooth);
+        Assert.True(smooth < raw * 0.7, $"jitter {smooth:F2} px smoothed vs {raw:F2} px raw");
+    }
+
+    [Fact]
     public void NoLandmarksWithoutTheObject()
     {
         using var hands = Open(LandmarkerKind.Hand);

@@ -193,7 +193,9 @@ public sealed class VideoPipeline<T>
             infer.Join();
             capture.Join(TimeSpan.FromSeconds(2));
         }
-        if (failure != null) throw failure is VideoException or IOException or ImageFormatException or ArgumentException ? failure : new VideoException($"video pipeline failed: {failure.Message}", failure);
+        if (failure is VideoException or IOException or ImageFormatException or ArgumentException or InterpreterException)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        if (failure != null) throw new VideoException($"video pipeline failed: {failure.Message}", failure);
         return new PipelineStats(Interlocked.Read(ref captured), processed, Interlocked.Read(ref dropped), Stopwatch.GetElapsedTime(start).TotalSeconds, latencies.ToArray(), inferenceTotal);
     }
 }

@@ -231,6 +231,8 @@ public sealed class FfmpegEncoder : IDisposable
     public FfmpegEncoder(string path, int width, int height, double fps, string ffmpeg = "ffmpeg")
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (width <= 0 || height <= 0 || (long)width * height > FfmpegSource.MaxPixels)
+            throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} out of range (at most {FfmpegSource.MaxPixels} pixels)");
         _path = path; Width = width; Height = height;
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var args = new List<string>

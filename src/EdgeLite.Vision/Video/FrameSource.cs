@@ -18,7 +18,13 @@ public class VideoException : Exception
 public sealed class VideoFrame
 {
     /// <summary>A frame with its own pixel buffer of the given size.</summary>
-    public VideoFrame(int width, int height) => Image = new RgbImage(width, height, new byte[checked(width * height * 3)]);
+    /// <exception cref="ArgumentOutOfRangeException">The size is not positive or exceeds <see cref="FfmpegSource.MaxPixels"/>.</exception>
+    public VideoFrame(int width, int height)
+    {
+        if (width <= 0 || height <= 0 || (long)width * height > FfmpegSource.MaxPixels)
+            throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} out of range (at most {FfmpegSource.MaxPixels} pixels)");
+        Image = new RgbImage(width, height, new byte[width * height * 3]);
+    }
 
     /// <summary>The pixels (RGB).</summary>
     public RgbImage Image { get; }

@@ -316,5 +316,9 @@ public class VideoPipelineTests(VideoFixture v)
         Assert.Contains("ffmpeg could not open", run.Err);
         Assert.Equal(2, Cli(["detect", "-m", Ssd, "--source", v.Pets, "--raw-size", "320x240"]).Code);
         Assert.Equal(2, Cli(["detect", "-m", Ssd, "--source", v.Pets, "--size", "big"]).Code);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VideoFrame(100_000, 100_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RawFrameSource(new MemoryStream(), 0, 10, 30, live: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FfmpegEncoder(Path.Combine(v.Dir, "x.mp4"), -1, 10, 30));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VideoPipeline<int>(new RawFrameSource(new MemoryStream(), 4, 4, 30, false), _ => 0, (_, _, _) => { }, new VideoPipelineOptions { QueueCapacity = 0 }));
     }
 }

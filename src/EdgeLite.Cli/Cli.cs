@@ -18,16 +18,22 @@ public static class Cli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, interactive: false);
 
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="interactive"/>: the output is a terminal (progress bars allowed).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive) => Run(args, stdout, stderr, interactive, null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter, bool)"/>; <paramref name="stdin"/> is what <c>--source -</c> reads (null = the console's).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive, Stream? stdin)
     {
         var verbose = new Option<bool>("--verbose") { Description = "Print stack traces of errors", Recursive = true };
-        var root = new RootCommand("edgelite: run TensorFlow Lite models from .NET (classify, detect, segment, pose, run, inspect, bench)");
+        var root = new RootCommand("edgelite: run TensorFlow Lite models from .NET (classify, detect, segment, pose, hands, face-landmarks, pose-landmarks, run, inspect, bench)");
         root.Options.Add(verbose);
-        var io = new CommandIO(stdout, stderr, interactive);
+        var io = new CommandIO(stdout, stderr, interactive, stdin);
         root.Subcommands.Add(ClassifyCommand.Create(io));
         root.Subcommands.Add(DetectCommand.Create(io));
         root.Subcommands.Add(SegmentCommand.Create(io));
         root.Subcommands.Add(PoseCommand.Create(io));
+        root.Subcommands.Add(LandmarksCommand.Create(io, LandmarkerKind.Hand));
+        root.Subcommands.Add(LandmarksCommand.Create(io, LandmarkerKind.Face));
+        root.Subcommands.Add(LandmarksCommand.Create(io, LandmarkerKind.Pose));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(InspectCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
@@ -50,7 +56,7 @@ public static class Cli
             return Usage;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ModelFormatException or UnsupportedOperatorException
-            or InterpreterException or ImageFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+            or InterpreterException or ImageFormatException or VideoException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             stderr.WriteLine($"edgelite: error: {Describe(e)}");
             if (parse.GetValue(verbose)) stderr.WriteLine(e);
@@ -68,7 +74,7 @@ public static class Cli
 }
 
 /// <summary>Output writers handed to every command; <paramref name="Interactive"/>: stdout and stderr are a terminal.</summary>
-internal sealed record CommandIO(TextWriter Out, TextWriter Err, bool Interactive = false);
+internal sealed record CommandIO(TextWriter Out, TextWriter Err, bool Interactive = false, Stream? In = null);
 
 /// <summary>A command-line usage error found after parsing (exit code 2).</summary>
 internal sealed class UsageException(string message) : Exception(message);

@@ -11,7 +11,7 @@ internal static class PoseCommand
 {
     public static Command Create(CommandIO io)
     {
-        var images = new Argument<string[]>("images") { Description = "Image files (JPEG, PNG, BMP, WebP, GIF) or folders of them", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "Image files (JPEG, PNG, BMP, WebP, GIF) or folders of them (or use --source)", Arity = ArgumentArity.ZeroOrMore };
         var model = new Option<string>("--model", "-m") { Description = "The .tflite pose model: single-pose (MoveNet) or multi-pose (PoseNet/BodyPix with PosenetDecoderOp)", Required = true };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
         var minScore = new Option<float>("--min-score") { Description = "Leave out poses scored below this (0..1)", DefaultValueFactory = _ => 0f };
@@ -19,6 +19,7 @@ internal static class PoseCommand
         var output = new Option<string?>("--out", "-o") { Description = "Write the image with the skeletons drawn (PNG; a folder when there are several images)" };
         var fit = new Option<string?>("--fit") { Description = "stretch (default) or letterbox the photo to the input size" };
         var cmd = new Command("pose", "Estimate body keypoints of each person: position in pixels and score; optionally draw the skeletons") { images, model, threads, minScore, json, output, fit };
+        var video = VideoOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
             int t = p.GetValue(threads);
@@ -26,11 +27,23 @@ internal static class PoseCommand
             float min = p.GetValue(minScore);
             if (!(min >= 0f && min <= 1f)) throw new UsageException("--min-score must be in [0, 1]");
             var imageFit = Common.Fit(p.GetValue(fit)) ?? ImageFit.Stretch;
-            var paths = Common.ExpandImages(p.GetValue(images)!);
+            var sourceArg = p.GetValue(video.Source);
+            var imageArgs = p.GetValue(images) ?? [];
+            if (sourceArg == null && imageArgs.Length == 0) throw new UsageException("give images or --source");
+            if (sourceArg != null && imageArgs.Length > 0) throw new UsageException("give images or --source, not both");
+            var paths = sourceArg == null ? Common.ExpandImages(imageArgs) : [];
             using var mdl = Common.LoadModel(p.GetValue(model)!);
             using var est = new PoseEstimator(mdl, t, fit: imageFit);
             bool asJson = p.GetValue(json);
             var outTarget = p.GetValue(output);
+            if (sourceArg != null)
+            {
+                return VideoRunner.Run(io, p, video, sourceArg, asJson, outTarget,
+                    frame => est.EstimatePoses(frame.Image).Where(q => q.Score >= min).ToList(),
+                    (j, poses) => WritePoses(j, poses),
+                    (img, poses) => Drawing.DrawPoses(img, poses.Select(q => (IReadOnlyList<(float, float, float)>)q.Keypoints.Select(k => (k.X, k.Y, k.Score)).ToArray())),
+                    summary: poses => $"{poses.Count} pose(s)");
+            }
             return Common.ForEachImage(io, paths, asJson, (path, w) =>
             {
                 var img = RgbImage.Load(path);
@@ -47,21 +60,7 @@ internal static class PoseCommand
                     {
                         j.WriteString("image", path);
                         j.WriteNumber("width", img.Width); j.WriteNumber("height", img.Height);
-                        // "keypoints": the best pose's (what single-pose consumers read); "poses": all of them
-                        j.WriteStartArray("keypoints");
-                        if (poses.Count > 0) foreach (var k in poses[0].Keypoints) WriteKeypoint(j, k);
-                        j.WriteEndArray();
-                        j.WriteStartArray("poses");
-                        foreach (var q in poses)
-                        {
-                            j.WriteStartObject();
-                            j.WriteNumber("score", Math.Round(q.Score, 4));
-                            j.WriteStartArray("keypoints");
-                            foreach (var k in q.Keypoints) WriteKeypoint(j, k);
-                            j.WriteEndArray();
-                            j.WriteEndObject();
-                        }
-                        j.WriteEndArray();
+                        WritePoses(j, poses);
                         if (written != null) j.WriteString("annotated", written);
                     });
                 }
@@ -79,6 +78,25 @@ internal static class PoseCommand
             });
         });
         return cmd;
+    }
+
+    /// <summary>"keypoints" (the best pose's, what single-pose consumers read) and "poses" (all of them).</summary>
+    private static void WritePoses(System.Text.Json.Utf8JsonWriter j, IReadOnlyList<Pose> poses)
+    {
+        j.WriteStartArray("keypoints");
+        if (poses.Count > 0) foreach (var k in poses[0].Keypoints) WriteKeypoint(j, k);
+        j.WriteEndArray();
+        j.WriteStartArray("poses");
+        foreach (var q in poses)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("score", Math.Round(q.Score, 4));
+            j.WriteStartArray("keypoints");
+            foreach (var k in q.Keypoints) WriteKeypoint(j, k);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
     }
 
     private static void WriteKeypoint(System.Text.Json.Utf8JsonWriter w, PixelKeypoint k)

@@ -15,8 +15,14 @@ public static class Drawing
         (11, 13), (13, 15), (12, 14), (14, 16),
     ];
 
-    /// <summary>Boxes (colour per class) with "label score" captions.</summary>
-    public static RgbImage DrawDetections(RgbImage image, IEnumerable<Detection> detections)
+    /// <summary>Boxes (colour per class) with "label score" captions, and the detector's keypoints as dots.</summary>
+    public static RgbImage DrawDetections(RgbImage image, IEnumerable<Detection> detections) => DrawDetections(image, detections, null);
+
+    /// <summary>
+    /// As <see cref="DrawDetections(RgbImage, IEnumerable{Detection})"/>; with <paramref name="trackIds"/> (one per
+    /// detection, in order) each box is coloured by its track and captioned "#id label score".
+    /// </summary>
+    public static RgbImage DrawDetections(RgbImage image, IEnumerable<Detection> detections, IReadOnlyList<int>? trackIds)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(detections);
@@ -25,12 +31,20 @@ public static class Drawing
         {
             float stroke = Math.Max(2f, Math.Min(image.Width, image.Height) / 200f);
             using var font = CaptionFont(image);
+            int n = 0;
             foreach (var d in detections)
             {
-                var color = ClassColor(d.Index);
+                int? id = trackIds != null && n < trackIds.Count ? trackIds[n] : null;
+                n++;
+                var color = ClassColor(id ?? d.Index);
                 using var box = new SKPaint { Color = color, Style = SKPaintStyle.Stroke, StrokeWidth = stroke, IsAntialias = true };
                 canvas.DrawRect(SKRect.Create(d.Left, d.Top, d.Right - d.Left, d.Bottom - d.Top), box);
-                Caption(canvas, font, $"{d.Label} {d.Score:0.00}", d.Left, d.Top, color);
+                if (d.Keypoints is { } kps)
+                {
+                    using var dot = new SKPaint { Color = color, Style = SKPaintStyle.Fill, IsAntialias = true };
+                    foreach (var (x, y) in kps) canvas.DrawCircle(x, y, stroke * 1.5f, dot);
+                }
+                Caption(canvas, font, id is { } t ? $"#{t} {d.Label} {d.Score:0.00}" : $"{d.Label} {d.Score:0.00}", d.Left, d.Top, color);
             }
         }
         return RgbImage.FromBitmap(bmp);

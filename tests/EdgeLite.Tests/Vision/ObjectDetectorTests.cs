@@ -49,7 +49,7 @@ public class ObjectDetectorTests
     public void BlazeFaceFindsFacesAndNoneOnACat()
     {
         using var m = Model.FromFile(SharedData.Model("face_detection_short_range"));
-        Assert.Equal(896, ObjectDetectorOptions.BlazeFaceShortRange().Anchors.Generate().Length);
+        Assert.Equal(896, ObjectDetectorOptions.BlazeFaceShortRange().Anchors!.Generate().Length);
         using var det = new ObjectDetector(m, ObjectDetectorOptions.BlazeFaceShortRange());
         var hopper = RgbImage.Load(Path.Combine(SharedData.Images, "grace_hopper.bmp"));
         var face = Assert.Single(det.Detect(hopper));

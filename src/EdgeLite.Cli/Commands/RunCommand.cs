@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace EdgeLite.Cli.Commands;
@@ -68,7 +67,7 @@ internal static class RunCommand
                 w.WriteString("runtime", "EdgeLite " + typeof(Interpreter).Assembly.GetName().Version);
                 w.WriteNumber("threads", it.Threads);
                 w.WriteString("model", Path.GetFileName(modelPath));
-                w.WriteString("model_sha256", Convert.ToHexStringLower(SHA256.HashData(m.GetFileBytes())));
+                w.WriteString("model_sha256", Sha256.HashHex(m.GetFileBytes()));
                 w.WriteStartObject("ops");
                 foreach (var g in m.MainSubgraph.Operators.GroupBy(o => o.OpName)) w.WriteNumber(g.Key, g.Count());
                 w.WriteEndObject();

@@ -13,20 +13,23 @@ internal static class BenchCommand
 {
     public static Command Create(CommandIO io)
     {
-        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var modelArg = new Argument<string?>("model") { Description = "The .tflite model (or --model)", Arity = ArgumentArity.ZeroOrOne };
+        var model = Shared.ModelOption("The .tflite model");
         var runs = new Option<int>("--runs") { Description = "Timed invokes", DefaultValueFactory = _ => 50 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first (at least this many, and for at least --warmup-min-secs)", DefaultValueFactory = _ => 5 };
         var warmupSecs = new Option<double>("--warmup-min-secs") { Description = "Minimum warm-up time, as TFLite's benchmark_model (lets the JIT finish optimizing)", DefaultValueFactory = _ => 0.5 };
-        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var threads = Shared.ThreadsOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var profile = new Option<bool>("--profile") { Description = "Also time every operator (as TFLite's --enable_op_profiling): totals by op type and the slowest operators" };
         var allOps = new Option<bool>("--all-ops") { Description = "With --profile: list every operator in graph order, not only the 15 slowest" };
-        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, warmupSecs, threads, json, profile, allOps };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { modelArg, model, runs, warmup, warmupSecs, threads, json, profile, allOps };
         cmd.SetAction(p =>
         {
-            int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
-            if (n <= 0 || wu < 0 || t <= 0) throw new UsageException("--runs and --threads must be positive, --warmup not negative");
-            var path = p.GetValue(model)!;
+            int n = p.GetValue(runs), wu = p.GetValue(warmup), t = Shared.Threads(p.GetValue(threads));
+            if (n <= 0) throw new UsageException($"--runs {n}: must be positive");
+            if (wu < 0) throw new UsageException($"--warmup {wu}: must not be negative");
+            if (!double.IsFinite(p.GetValue(warmupSecs)) || p.GetValue(warmupSecs) < 0) throw new UsageException("--warmup-min-secs: must be a non-negative number");
+            var path = Shared.ModelPath(p.GetValue(model), p.GetValue(modelArg) is { } ma ? [ma] : [], onlyModel: true);
             var sw = Stopwatch.StartNew();
             using var m = Common.LoadModel(path);
             using var it = new Interpreter(m, new InterpreterOptions { Threads = t, EnableProfiling = p.GetValue(profile) });

@@ -164,6 +164,9 @@ public sealed class ObjectDetector : IDisposable
     /// <summary>The normalization applied to float inputs.</summary>
     public InputNormalization Normalization { get; }
 
+    /// <summary>The interpreter used.</summary>
+    public Interpreter Interpreter => _interpreter;
+
     /// <summary>Detects objects in <paramref name="image"/>; boxes are in its pixels (clipped to it), best first.</summary>
     public IReadOnlyList<Detection> Detect(RgbImage image)
     {

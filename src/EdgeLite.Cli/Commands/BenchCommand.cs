@@ -29,6 +29,7 @@ internal static class BenchCommand
             if (n <= 0) throw new UsageException($"--runs {n}: must be positive");
             if (wu < 0) throw new UsageException($"--warmup {wu}: must not be negative");
             if (!double.IsFinite(p.GetValue(warmupSecs)) || p.GetValue(warmupSecs) < 0) throw new UsageException("--warmup-min-secs: must be a non-negative number");
+            if (SimdInfo.Warning() is { } simdWarning) io.Warn(simdWarning);
             var path = Shared.ModelPath(p.GetValue(model), p.GetValue(modelArg) is { } ma ? [ma] : [], onlyModel: true);
             var sw = Stopwatch.StartNew();
             using var m = Common.LoadModel(path);
@@ -62,6 +63,8 @@ internal static class BenchCommand
                     w.WriteStartObject();
                     w.WriteString("model", Path.GetFileName(path));
                     w.WriteString("runtime", "EdgeLite");
+                    w.WriteString("simd_level", SimdInfo.Level.ToString());
+                    w.WriteBoolean("native_aot", !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled);
                     w.WriteNumber("threads", t); w.WriteNumber("runs", n); w.WriteNumber("warmup", wu);
                     w.WriteNumber("load_ms", Math.Round(loadMs, 3)); w.WriteNumber("first_invoke_ms", Math.Round(firstMs, 3));
                     w.WriteNumber("min_ms", Math.Round(min, 3)); w.WriteNumber("median_ms", Math.Round(median, 3));
@@ -77,7 +80,7 @@ internal static class BenchCommand
             {
                 var o = io.Out;
                 o.WriteLine($"model            {path}");
-                o.WriteLine($"threads          {t}, {n} runs after {wu} warm-up");
+                o.WriteLine($"threads          {t}, {n} runs after {wu} warm-up; SIMD level {SimdInfo.Level}{(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled ? "" : " (Native AOT)")}");
                 o.WriteLine($"load             {Common.F(loadMs)} ms (read, verify, prepare, plan)");
                 o.WriteLine($"first invoke     {Common.F(firstMs)} ms");
                 o.WriteLine($"latency          min {Common.F(min)}  median {Common.F(median)}  mean {Common.F(mean)}  p90 {Common.F(p90)}  max {Common.F(max)} ms");

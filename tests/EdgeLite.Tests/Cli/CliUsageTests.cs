@@ -268,4 +268,17 @@ public class CliUsageTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void BenchSaysWhichSimdLevelRuns()
+    {
+        // under the JIT the kernels use what the CPU has: no warning, and the CPU's own level is never below the one used
+        Assert.Null(EdgeLite.Cli.SimdInfo.Warning());
+        Assert.True(EdgeLite.Cli.SimdInfo.CpuLevel() >= EdgeLite.Cli.SimdInfo.Level);
+        var r = Run("bench", SharedData.Model("mobilenet_v1_0.25_128_quant"), "--runs", "1", "--warmup", "0", "--warmup-min-secs", "0", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out.Trim());
+        Assert.Equal(EdgeLite.Cli.SimdInfo.Level.ToString(), doc.RootElement.GetProperty("simd_level").GetString());
+        Assert.False(doc.RootElement.GetProperty("native_aot").GetBoolean());
+    }
 }

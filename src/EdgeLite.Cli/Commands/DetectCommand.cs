@@ -56,6 +56,8 @@ internal static class DetectCommand
             var (inW, inH, channels) = Shared.InputSize(det.Interpreter);
             Shared.CheckChannels(norm, channels);
             Shared.WarnAssumedNormalization(io, mdl, norm);
+            if (p.GetValue(labels) is { } labelFile && labelList != null && ClassScores(mdl) is int withBackground)
+                Shared.CheckLabels(io, labelList, withBackground - 1, $"the label file {labelFile}");
             // without a drawing, big JPEGs are decoded at the smallest scale that covers the input; boxes are scaled back
             if (outTarget == null) limits = limits with { MinWidth = inW, MinHeight = inH };
             bool asJson = p.GetValue(json);
@@ -96,5 +98,19 @@ internal static class DetectCommand
             });
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Classes the model scores, background included: the last dimension of the class scores (raw SSD output 1, or the
+    /// class-predictions input of TFLite_Detection_PostProcess), or null when the model has neither.
+    /// </summary>
+    private static int? ClassScores(Model model)
+    {
+        var sg = model.MainSubgraph;
+        var post = sg.Operators.FirstOrDefault(o => o.IsCustom && o.CustomCode == "TFLite_Detection_PostProcess");
+        int tensor = post != null ? (post.Inputs.Count > 1 ? post.Inputs[1] : -1) : (sg.Outputs.Count > 1 ? sg.Outputs[1] : -1);
+        if (tensor < 0) return null;
+        var shape = sg.Tensors[tensor].Shape;
+        return shape.Count == 3 && shape[2] > 1 ? shape[2] : null;
     }
 }

@@ -128,6 +128,10 @@ public class CliUsageTests
         Assert.Equal(0, labels.Code);
         Assert.Contains($"{File.ReadAllLines(coco).Count(l => l.Trim().Length > 0)} labels", labels.Err);
         Assert.Contains("1001 classes", labels.Err);
+        // a detector: its class scores (23 with background) against the label file
+        string ssd = SharedData.Model("object_detection_ssd_mobilenetv2_oidv4_fp16");
+        Assert.Contains("23 classes", Run("detect", Cat, "-m", ssd, "--labels", coco).Err);
+        Assert.DoesNotContain("labels but", Run("detect", Cat, "-m", ssd, "--labels", Path.Combine(SharedData.Labels, "oidv4_objectron_labelmap.txt")).Err);
         // 1000 ImageNet labels for 1001 outputs (background first) fit
         Assert.DoesNotContain("warning", Run("classify", Cat, "-m", MobileNet, "--labels", Path.Combine(SharedData.Labels, "imagenet_labels.txt")).Err);
     }

@@ -13,20 +13,24 @@ internal static class BenchCommand
 {
     public static Command Create(CommandIO io)
     {
-        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var modelArg = new Argument<string?>("model") { Description = "The .tflite model (or --model)", Arity = ArgumentArity.ZeroOrOne };
+        var model = Shared.ModelOption("The .tflite model");
         var runs = new Option<int>("--runs") { Description = "Timed invokes", DefaultValueFactory = _ => 50 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed invokes first (at least this many, and for at least --warmup-min-secs)", DefaultValueFactory = _ => 5 };
         var warmupSecs = new Option<double>("--warmup-min-secs") { Description = "Minimum warm-up time, as TFLite's benchmark_model (lets the JIT finish optimizing)", DefaultValueFactory = _ => 0.5 };
-        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var threads = Shared.ThreadsOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var profile = new Option<bool>("--profile") { Description = "Also time every operator (as TFLite's --enable_op_profiling): totals by op type and the slowest operators" };
         var allOps = new Option<bool>("--all-ops") { Description = "With --profile: list every operator in graph order, not only the 15 slowest" };
-        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { model, runs, warmup, warmupSecs, threads, json, profile, allOps };
+        var cmd = new Command("bench", "Benchmark a model: load, first invoke, latency statistics, memory") { modelArg, model, runs, warmup, warmupSecs, threads, json, profile, allOps };
         cmd.SetAction(p =>
         {
-            int n = p.GetValue(runs), wu = p.GetValue(warmup), t = p.GetValue(threads);
-            if (n <= 0 || wu < 0 || t <= 0) throw new UsageException("--runs and --threads must be positive, --warmup not negative");
-            var path = p.GetValue(model)!;
+            int n = p.GetValue(runs), wu = p.GetValue(warmup), t = Shared.Threads(p.GetValue(threads));
+            if (n <= 0) throw new UsageException($"--runs {n}: must be positive");
+            if (wu < 0) throw new UsageException($"--warmup {wu}: must not be negative");
+            if (!double.IsFinite(p.GetValue(warmupSecs)) || p.GetValue(warmupSecs) < 0) throw new UsageException("--warmup-min-secs: must be a non-negative number");
+            if (SimdInfo.Warning() is { } simdWarning) io.Warn(simdWarning);
+            var path = Shared.ModelPath(p.GetValue(model), p.GetValue(modelArg) is { } ma ? [ma] : [], onlyModel: true);
             var sw = Stopwatch.StartNew();
             using var m = Common.LoadModel(path);
             using var it = new Interpreter(m, new InterpreterOptions { Threads = t, EnableProfiling = p.GetValue(profile) });
@@ -59,6 +63,8 @@ internal static class BenchCommand
                     w.WriteStartObject();
                     w.WriteString("model", Path.GetFileName(path));
                     w.WriteString("runtime", "EdgeLite");
+                    w.WriteString("simd_level", SimdInfo.Level.ToString());
+                    w.WriteBoolean("native_aot", !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled);
                     w.WriteNumber("threads", t); w.WriteNumber("runs", n); w.WriteNumber("warmup", wu);
                     w.WriteNumber("load_ms", Math.Round(loadMs, 3)); w.WriteNumber("first_invoke_ms", Math.Round(firstMs, 3));
                     w.WriteNumber("min_ms", Math.Round(min, 3)); w.WriteNumber("median_ms", Math.Round(median, 3));
@@ -74,7 +80,7 @@ internal static class BenchCommand
             {
                 var o = io.Out;
                 o.WriteLine($"model            {path}");
-                o.WriteLine($"threads          {t}, {n} runs after {wu} warm-up");
+                o.WriteLine($"threads          {t}, {n} runs after {wu} warm-up; SIMD level {SimdInfo.Level}{(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled ? "" : " (Native AOT)")}");
                 o.WriteLine($"load             {Common.F(loadMs)} ms (read, verify, prepare, plan)");
                 o.WriteLine($"first invoke     {Common.F(firstMs)} ms");
                 o.WriteLine($"latency          min {Common.F(min)}  median {Common.F(median)}  mean {Common.F(mean)}  p90 {Common.F(p90)}  max {Common.F(max)} ms");

@@ -77,21 +77,11 @@ internal static class Common
         w.WriteEndObject();
     }
 
-    /// <summary>--mean/--std given on the command line, or null (then the model's metadata or the default applies).</summary>
-    public static EdgeLite.Vision.InputNormalization? Normalization(float[]? mean, float[]? std)
-    {
-        if (mean is not { Length: > 0 } && std is not { Length: > 0 }) return null;
-        if (mean is not { Length: > 0 }) mean = [0f];
-        if (std is not { Length: > 0 }) std = [1f];
-        if (std.Any(v => v == 0)) throw new UsageException("--std must not be zero");
-        return new EdgeLite.Vision.InputNormalization(mean, std);
-    }
-
     /// <summary>Writes one JSON object (built by <paramref name="body"/>) as a line.</summary>
     public static void WriteJsonLine(TextWriter output, Action<System.Text.Json.Utf8JsonWriter> body)
     {
         using var ms = new MemoryStream();
-        using (var w = new System.Text.Json.Utf8JsonWriter(ms))
+        using (var w = new System.Text.Json.Utf8JsonWriter(ms, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             body(w);
@@ -131,7 +121,9 @@ internal static class Common
             try { work(path, output); return true; }
             catch (Exception e) when (paths.Count > 1 && e is EdgeLite.Vision.ImageFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
             {
-                io.Err.WriteLine($"edgelite: error: {path}: {(e is EdgeLite.Vision.ImageFormatException ? "unreadable image: " : "")}{e.Message}");
+                // an ImageFormatException names the path already
+                string message = e is EdgeLite.Vision.ImageFormatException && e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+                io.Error((e is EdgeLite.Vision.ImageFormatException ? "unreadable image: " : "") + message, path);
                 failed++;
                 return false;
             }
@@ -156,15 +148,17 @@ internal static class Common
         return failed == 0 ? Cli.Ok : Cli.Failure;
     }
 
-    /// <summary>
-    /// Where to write an image result for <paramref name="imagePath"/>: <paramref name="target"/> itself for a single
-    /// image; for several, a file named after the image inside the folder <paramref name="target"/> (created).
-    /// </summary>
-    public static string OutputPath(string target, string imagePath, int imageCount)
+    /// <summary>Writes an image result; a failure names the option and the path (not a bare .NET message).</summary>
+    public static void Save(EdgeLite.Vision.RgbImage image, string path, string option) => Guard(() => image.Save(path), path, option);
+
+    /// <summary>Runs a write of <paramref name="path"/>; IO failures become one line naming the option and the path.</summary>
+    public static void Guard(Action write, string path, string option)
     {
-        if (imageCount <= 1 && !Directory.Exists(target)) return target;
-        Directory.CreateDirectory(target);
-        return Path.Combine(target, Path.GetFileNameWithoutExtension(imagePath) + ".png");
+        try { write(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option} {path}: cannot write the image ({e.Message})", e);
+        }
     }
 
     /// <summary>--fit: stretch or letterbox, or null (the task's default).</summary>

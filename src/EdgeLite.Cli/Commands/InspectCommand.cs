@@ -11,13 +11,14 @@ internal static class InspectCommand
 
     public static Command Create(CommandIO io)
     {
-        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var modelArg = new Argument<string?>("model") { Description = "The .tflite model (or --model)", Arity = ArgumentArity.ZeroOrOne };
+        var model = Shared.ModelOption("The .tflite model");
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var list = new Option<bool>("--ops") { Description = "Also list every operator in graph order: index, op, MACs, input and output tensors (constants marked)" };
-        var cmd = new Command("inspect", "Describe a model: inputs/outputs, ops, parameters, MACs, metadata, unsupported ops") { model, json, list };
+        var cmd = new Command("inspect", "Describe a model: inputs/outputs, ops, parameters, MACs, metadata, unsupported ops") { modelArg, model, json, list };
         cmd.SetAction(p =>
         {
-            var path = p.GetValue(model)!;
+            var path = Shared.ModelPath(p.GetValue(model), p.GetValue(modelArg) is { } ma ? [ma] : [], onlyModel: true);
             using var m = Common.LoadModel(path);
             var sg = m.MainSubgraph;
             var resolver = OpResolver.CreateDefault();

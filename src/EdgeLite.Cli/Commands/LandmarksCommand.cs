@@ -23,7 +23,7 @@ internal static class LandmarksCommand
         var model = new Option<string>("--model", "-m") { Description = $"The landmark model ({landmarkModel})", Required = true };
         var max = new Option<int>("--max", "--max-results") { Description = "At most this many objects", DefaultValueFactory = _ => kind == LandmarkerKind.Hand ? 2 : 1 };
         var minScore = new Option<float>("--min-score") { Description = "Minimum detection and presence score", DefaultValueFactory = _ => 0.5f };
-        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var threads = Shared.ThreadsOption();
         var json = new Option<bool>("--json") { Description = "One JSON object per image (per frame with --source)" };
         var output = new Option<string?>("--out", "-o") { Description = "Write the image with the landmarks drawn (PNG; a folder for several images; a video file with --source)" };
         var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Video: no One Euro smoothing of the landmarks" };
@@ -34,15 +34,18 @@ internal static class LandmarksCommand
         var video = VideoOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            int t = p.GetValue(threads), m = p.GetValue(max);
+            int t = Shared.Threads(p.GetValue(threads)), m = p.GetValue(max);
             float min = p.GetValue(minScore);
-            if (t <= 0 || m <= 0) throw new UsageException("--threads and --max must be positive");
+            if (m <= 0) throw new UsageException($"--max {m}: must be positive");
             if (!(min >= 0 && min <= 1)) throw new UsageException("--min-score must be in [0, 1]");
             bool seg = kind == LandmarkerKind.Pose && p.GetValue(segmentation);
             var sourceArg = p.GetValue(video.Source);
             var imageArgs = p.GetValue(images) ?? [];
             if (sourceArg == null && imageArgs.Length == 0) throw new UsageException("give images or --source");
             if (sourceArg != null && imageArgs.Length > 0) throw new UsageException("give images or --source, not both");
+            var paths = sourceArg == null ? Common.ExpandImages(imageArgs) : [];
+            var plan = new OutputPlan();
+            if (sourceArg == null) plan.Add("--out", p.GetValue(output), paths);
             using var det = Common.LoadModel(p.GetValue(detector)!);
             using var lm = Common.LoadModel(p.GetValue(model)!);
             var options = new LandmarkerOptions
@@ -62,19 +65,14 @@ internal static class LandmarksCommand
                     () => new Dictionary<string, double> { ["detector_runs"] = landmarker.DetectorRuns, ["frames"] = landmarker.Frames },
                     r => $"{r.Count} {(kind switch { LandmarkerKind.Hand => "hand(s)", LandmarkerKind.Face => "face(s)", _ => "pose(s)" })}" + (r.Count > 0 ? $" ids [{string.Join(", ", r.Select(x => x.Id))}]" : ""));
             }
-            var paths = Common.ExpandImages(imageArgs);
             return Common.ForEachImage(io, paths, asJson, (path, w) =>
             {
                 var img = RgbImage.Load(path);
                 var found = landmarker.Detect(img);
                 float[]? mask = seg && found.Count > 0 && found[0].CropMask != null ? found[0].MaskOnImage(img.Width, img.Height) : null;
-                string? written = null;
-                if (outTarget != null)
-                {
-                    written = Common.OutputPath(outTarget, path, paths.Count);
-                    var drawn = mask != null ? LandmarkDrawing.OverlayMask(img, mask) : img;
-                    LandmarkDrawing.Draw(drawn, found, kind).Save(written);
-                }
+                string? written = plan.For("--out", path);
+                if (written != null)
+                    Common.Save(LandmarkDrawing.Draw(mask != null ? LandmarkDrawing.OverlayMask(img, mask) : img, found, kind), written, "--out");
                 if (asJson)
                 {
                     Common.WriteJsonLine(w, j =>

@@ -66,7 +66,7 @@ internal static class QuantizeCommand
             if (m == QuantizationMode.Int8 && (cal == null || cal.Length == 0)) throw new UsageException("--mode int8 needs --calibration inputs (images, folders or .bin files)");
 
             using var source = Common.LoadModel(p.GetValue(model)!);
-            var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std));
+            var norm = Shared.Normalization(p.GetValue(mean), p.GetValue(std));
             var imageFit = Common.Fit(p.GetValue(fit)) ?? ImageFit.Stretch;
             bool asJson = p.GetValue(json);
             ICalibrationData? calData = cal is { Length: > 0 } ? Samples(source, cal, p.GetValue(samples), norm, imageFit, io, warn: !asJson) : null;
@@ -108,7 +108,7 @@ internal static class QuantizeCommand
         {
             using var f = Common.LoadModel(p.GetValue(model)!);
             using var q = Common.LoadModel(p.GetValue(quantized)!);
-            var data = Samples(f, p.GetValue(evaluation)!, null, Common.Normalization(p.GetValue(mean), p.GetValue(std)), Common.Fit(p.GetValue(fit)) ?? ImageFit.Stretch, io, warn: !p.GetValue(json));
+            var data = Samples(f, p.GetValue(evaluation)!, null, Shared.Normalization(p.GetValue(mean), p.GetValue(std)), Common.Fit(p.GetValue(fit)) ?? ImageFit.Stretch, io, warn: !p.GetValue(json));
             var rep = QuantizationDebugger.Compare(f, q, data);
             PrintReport(io, p.GetValue(quantized)!, rep, p.GetValue(report), p.GetValue(json));
         });

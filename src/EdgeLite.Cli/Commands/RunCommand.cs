@@ -1,18 +1,18 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace EdgeLite.Cli.Commands;
 
 /// <summary>
-/// <c>edgelite run --model M (--input FILE... | --random-seed N) --output-dir D</c>: raw tensors in and out in the
+/// <c>edgelite run [MODEL] [--model M] (--input FILE... | --random-seed N) --output-dir D</c>: raw tensors in and out in the
 /// tflite-reference tool's format (input_K.bin, output_K.bin, meta.json), so outputs compare byte for byte.
 /// </summary>
 internal static class RunCommand
 {
     public static Command Create(CommandIO io)
     {
-        var model = new Option<string>("--model", "-m") { Description = "The .tflite model", Required = true };
+        var modelArg = new Argument<string?>("model") { Description = "The .tflite model (or --model)", Arity = ArgumentArity.ZeroOrOne };
+        var model = Shared.ModelOption("The .tflite model");
         var inputs = new Option<string[]?>("--input", "-i") { Description = "Raw little-endian input files, one per model input, in order", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<uint?>("--random-seed") { Description = "Random inputs from the reference tool's xorshift32 generator" };
         var image = new Option<string?>("--image") { Description = "An image fed to input 0 through EdgeLite's preprocessing (resize, the model's normalization or --mean/--std); input_0.bin is what the model saw" };
@@ -20,9 +20,9 @@ internal static class RunCommand
         var std = new Option<float[]?>("--std") { Description = "Float input normalization std for --image", AllowMultipleArgumentsPerToken = true };
         var fit = new Option<string?>("--fit") { Description = "How --image is fitted to the input: stretch (default) or letterbox" };
         var outDir = new Option<string>("--output-dir", "-o") { Description = "Folder for input_K.bin, output_K.bin and meta.json", Required = true };
-        var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads", DefaultValueFactory = _ => 1 };
+        var threads = Shared.ThreadsOption();
         var expose = new Option<int?>("--expose-op") { Description = "Make operator K's output the model's first output (also writes the rewritten model as model.tflite, for the reference tool): bisect where two runtimes differ" };
-        var cmd = new Command("run", "Run a model on raw or random inputs; write tensors as the reference tool does") { model, inputs, seed, image, mean, std, fit, outDir, threads, expose };
+        var cmd = new Command("run", "Run a model on raw, random or image inputs; write tensors as the reference tool does") { modelArg, model, inputs, seed, image, mean, std, fit, outDir, threads, expose };
         cmd.SetAction(p =>
         {
             var files = p.GetValue(inputs);
@@ -30,8 +30,13 @@ internal static class RunCommand
             var img = p.GetValue(image);
             int sources = (files is { Length: > 0 } ? 1 : 0) + (s != null ? 1 : 0) + (img != null ? 1 : 0);
             if (sources != 1) throw new UsageException("give one of --input FILE..., --random-seed N or --image FILE");
-            if (p.GetValue(threads) <= 0) throw new UsageException("--threads must be positive");
-            var modelPath = p.GetValue(model)!;
+            int threadCount = Shared.Threads(p.GetValue(threads));
+            var modelPath = Shared.ModelPath(p.GetValue(model), p.GetValue(modelArg) is { } ma ? [ma] : [], onlyModel: true);
+            var dir = p.GetValue(outDir)!;
+            // the output folder is checked (created) before anything runs
+            if (File.Exists(dir)) throw new IOException($"--output-dir {dir}: is a file, not a folder");
+            try { Directory.CreateDirectory(dir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new IOException($"--output-dir {dir}: cannot create the folder ({e.Message})", e); }
             Model m;
             if (p.GetValue(expose) is int op)
             {
@@ -40,13 +45,12 @@ internal static class RunCommand
                 byte[] patched;
                 try { patched = Model.WithOperatorOutputExposed(File.ReadAllBytes(modelPath), op); }
                 catch (ArgumentOutOfRangeException e) { throw new UsageException($"--expose-op {op}: {e.Message.Split(" (Parameter")[0]}"); }
-                Directory.CreateDirectory(p.GetValue(outDir)!);
-                File.WriteAllBytes(Path.Combine(p.GetValue(outDir)!, "model.tflite"), patched);
+                Common.Guard(() => File.WriteAllBytes(Path.Combine(dir, "model.tflite"), patched), Path.Combine(dir, "model.tflite"), "--output-dir");
                 m = Model.FromBytes(patched);
             }
             else m = Common.LoadModel(modelPath);
             using var _model = m;
-            using var it = new Interpreter(m, new InterpreterOptions { Threads = p.GetValue(threads) });
+            using var it = new Interpreter(m, new InterpreterOptions { Threads = threadCount });
             it.AllocateTensors();
             if (files != null && files.Length > 0)
             {
@@ -63,13 +67,13 @@ internal static class RunCommand
             }
             else if (img != null)
             {
-                var norm = Common.Normalization(p.GetValue(mean), p.GetValue(std)) ?? EdgeLite.Vision.ModelMetadata.Read(m)?.InputNormalization ?? EdgeLite.Vision.InputNormalization.MinusOneToOne;
+                var norm = Shared.Normalization(p.GetValue(mean), p.GetValue(std)) ?? EdgeLite.Vision.ModelMetadata.Read(m)?.InputNormalization ?? EdgeLite.Vision.InputNormalization.MinusOneToOne;
                 EdgeLite.Vision.ImageTensorWriter.Fill(it.GetInputTensor(0), EdgeLite.Vision.RgbImage.Load(img), norm, Common.Fit(p.GetValue(fit)) ?? EdgeLite.Vision.ImageFit.Stretch);
             }
             else Common.FillRandom(it, s!.Value);
             it.Invoke();
-            var dir = p.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
+            Common.Guard(() =>
+            {
             for (int k = 0; k < it.InputCount; k++) File.WriteAllBytes(Path.Combine(dir, $"input_{k}.bin"), it.GetInputTensor(k).AsBytes().ToArray());
             for (int k = 0; k < it.OutputCount; k++) File.WriteAllBytes(Path.Combine(dir, $"output_{k}.bin"), it.GetOutputTensor(k).AsBytes().ToArray());
             using (var fs = File.Create(Path.Combine(dir, "meta.json")))
@@ -79,7 +83,7 @@ internal static class RunCommand
                 w.WriteString("runtime", "EdgeLite " + typeof(Interpreter).Assembly.GetName().Version);
                 w.WriteNumber("threads", it.Threads);
                 w.WriteString("model", Path.GetFileName(modelPath));
-                w.WriteString("model_sha256", Convert.ToHexStringLower(SHA256.HashData(m.GetFileBytes())));
+                w.WriteString("model_sha256", Sha256.HashHex(m.GetFileBytes()));
                 w.WriteStartObject("ops");
                 foreach (var g in m.MainSubgraph.Operators.GroupBy(o => o.OpName)) w.WriteNumber(g.Key, g.Count());
                 w.WriteEndObject();
@@ -88,6 +92,7 @@ internal static class RunCommand
                 w.WriteStartArray("outputs"); for (int k = 0; k < it.OutputCount; k++) Common.WriteTensor(w, it.GetOutputTensor(k), k); w.WriteEndArray();
                 w.WriteEndObject();
             }
+            }, dir, "--output-dir");
             io.Out.WriteLine($"wrote {it.InputCount} inputs and {it.OutputCount} outputs to {dir}");
             return Cli.Ok;
         });

@@ -28,53 +28,152 @@ public sealed class RgbImage
     /// <summary>RGB bytes, row-major.</summary>
     public byte[] Pixels { get; }
 
-    /// <summary>Decodes a JPEG, PNG, BMP, WebP (or any format SkiaSharp reads) file to RGB.</summary>
+    /// <summary>
+    /// Size of the whole image as displayed (after EXIF orientation) when it was decoded at reduced scale (see
+    /// <see cref="ImageLoadOptions.MinWidth"/>); otherwise <see cref="Width"/>.
+    /// </summary>
+    public int FullWidth { get => _fullWidth > 0 ? _fullWidth : Width; init => _fullWidth = value; }
+    /// <summary>See <see cref="FullWidth"/>.</summary>
+    public int FullHeight { get => _fullHeight > 0 ? _fullHeight : Height; init => _fullHeight = value; }
+    private readonly int _fullWidth, _fullHeight;
+
+    /// <summary>
+    /// Decodes a JPEG, PNG, BMP, WebP, GIF (or any format SkiaSharp reads) file to RGB, within the limits of
+    /// <paramref name="options"/> (default <see cref="ImageLoadOptions.Default"/>), with its EXIF orientation applied.
+    /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="ImageFormatException">The file is not a decodable image.</exception>
-    public static RgbImage Load(string path)
+    /// <exception cref="ImageFormatException">The file is not a decodable image, or it exceeds a limit (named in the message).</exception>
+    public static RgbImage Load(string path, ImageLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        options ??= ImageLoadOptions.Default;
+        options.Validate();
         if (!File.Exists(path)) throw new FileNotFoundException($"image not found: {path}", path);
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            long length = f.Length;
+            if (length > options.MaxEncodedBytes)
+                throw new ImageFormatException($"{path}: the file has {length} bytes, more than the limit of {options.MaxEncodedBytes} (ImageLoadOptions.MaxEncodedBytes)");
+            bytes = new byte[length];
+            f.ReadExactly(bytes);
+        }
         catch (IOException e) { throw new ImageFormatException($"cannot read image {path}: {e.Message}", e); }
-        try { return Decode(bytes); }
+        try { return Decode(bytes, options); }
         catch (ImageFormatException e) { throw new ImageFormatException($"{path}: {e.Message}", e); }
     }
 
-    /// <summary>Decodes encoded image bytes to RGB.</summary>
-    /// <exception cref="ImageFormatException">The bytes are not a decodable image.</exception>
-    public static RgbImage Decode(ReadOnlySpan<byte> encoded)
+    /// <summary>Decodes encoded image bytes to RGB, within the limits of <paramref name="options"/> (see <see cref="Load"/>).</summary>
+    /// <exception cref="ImageFormatException">The bytes are not a decodable image, or they exceed a limit (named in the message).</exception>
+    public static RgbImage Decode(ReadOnlySpan<byte> encoded, ImageLoadOptions? options = null)
     {
+        options ??= ImageLoadOptions.Default;
+        options.Validate();
         if (encoded.IsEmpty) throw new ImageFormatException("empty image data");
+        if (encoded.Length > options.MaxEncodedBytes)
+            throw new ImageFormatException($"the image data has {encoded.Length} bytes, more than the limit of {options.MaxEncodedBytes} (ImageLoadOptions.MaxEncodedBytes)");
         using var data = SkiaSharp.SKData.CreateCopy(encoded);
         using var codec = SkiaSharp.SKCodec.Create(data);
         if (codec == null) throw new ImageFormatException("not a decodable image (JPEG, PNG, BMP, WebP or GIF expected)");
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
-            throw new ImageFormatException($"image dimensions {info.Width}x{info.Height} are out of range (at most {MaxPixels} pixels)");
-        var target = new SkiaSharp.SKImageInfo(info.Width, info.Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
-        using var bitmap = new SkiaSharp.SKBitmap(target);
+        if (info.Width <= 0 || info.Height <= 0) throw new ImageFormatException($"image dimensions {info.Width}x{info.Height} are invalid");
+        var origin = options.ApplyOrientation ? codec.EncodedOrigin : SkiaSharp.SKEncodedOrigin.TopLeft;
+        bool transposed = origin is SkiaSharp.SKEncodedOrigin.LeftTop or SkiaSharp.SKEncodedOrigin.RightTop
+            or SkiaSharp.SKEncodedOrigin.RightBottom or SkiaSharp.SKEncodedOrigin.LeftBottom;
+
+        // Reduced-scale decoding: the smallest scale the codec offers that still covers the size asked for.
+        int w = info.Width, h = info.Height;
+        int minW = transposed ? options.MinHeight : options.MinWidth, minH = transposed ? options.MinWidth : options.MinHeight;
+        if (minW > 0 && minH > 0 && (minW < w || minH < h))
+        {
+            // GetScaledDimensions rounds to the nearest scale it has (JPEG: k/8), which may fall short: try the exact
+            // scale and every eighth, keep the smallest that covers the size wanted.
+            float desired = Math.Min(1f, Math.Max((float)minW / w, (float)minH / h));
+            long best = (long)w * h;
+            (int W, int H) pick = (w, h);
+            foreach (float scale in new[] { desired, 1 / 8f, 2 / 8f, 3 / 8f, 4 / 8f, 5 / 8f, 6 / 8f, 7 / 8f })
+            {
+                if (scale < desired) continue;
+                var d = codec.GetScaledDimensions(scale);
+                if (d.Width >= minW && d.Height >= minH && d.Width <= w && d.Height <= h && (long)d.Width * d.Height < best)
+                    (best, pick) = ((long)d.Width * d.Height, (d.Width, d.Height));
+            }
+            (w, h) = pick;
+        }
+        long pixels = (long)w * h;
+        if (pixels > options.MaxPixels)
+            throw new ImageFormatException($"image of {info.Width}x{info.Height}{(w != info.Width ? $" (decoded at {w}x{h})" : "")} has more than the limit of {options.MaxPixels} pixels (ImageLoadOptions.MaxPixels; edgelite --max-image-pixels)");
+        long memory = encoded.Length + pixels * ImageLoadOptions.DecodeBytesPerPixel;
+        if (memory > options.MaxDecodeMemoryBytes)
+            throw new ImageFormatException($"decoding the {info.Width}x{info.Height} image needs about {memory >> 20} MiB, more than the limit of {options.MaxDecodeMemoryBytes >> 20} MiB (ImageLoadOptions.MaxDecodeMemoryBytes)");
+
+        var target = new SkiaSharp.SKImageInfo(w, h, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
+        using var bitmap = new SkiaSharp.SKBitmap();
+        if (!bitmap.TryAllocPixels(target)) throw new ImageFormatException($"cannot allocate {w}x{h} pixels");
         var result = codec.GetPixels(target, bitmap.GetPixels());
-        if (result is not (SkiaSharp.SKCodecResult.Success or SkiaSharp.SKCodecResult.IncompleteInput))
-            throw new ImageFormatException($"image could not be decoded ({result})");
+        if (result == SkiaSharp.SKCodecResult.InvalidScale && (w, h) != (info.Width, info.Height))
+            throw new ImageFormatException($"the decoder refused its own reduced scale {w}x{h}");
         if (result == SkiaSharp.SKCodecResult.IncompleteInput)
             throw new ImageFormatException("image data is truncated");
-        var rgba = bitmap.GetPixelSpan();
-        var rgb = new byte[info.Width * info.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        if (result != SkiaSharp.SKCodecResult.Success)
+            throw new ImageFormatException($"image could not be decoded ({result})");
+        var rgb = ToOrientedRgb(bitmap.GetPixelSpan(), w, h, origin, out int ow, out int oh);
+        int fullW = transposed ? info.Height : info.Width, fullH = transposed ? info.Width : info.Height;
+        return new RgbImage(ow, oh, rgb) { FullWidth = fullW, FullHeight = fullH };
+    }
+
+    /// <summary>
+    /// RGBA (unpremultiplied) to RGB with alpha composited over black (c · a / 255), turned to the EXIF orientation:
+    /// each displayed pixel (x, y) is read from the stored pixel the orientation maps it to.
+    /// </summary>
+    private static byte[] ToOrientedRgb(ReadOnlySpan<byte> rgba, int w, int h, SkiaSharp.SKEncodedOrigin origin, out int outW, out int outH)
+    {
+        bool transposed = origin is SkiaSharp.SKEncodedOrigin.LeftTop or SkiaSharp.SKEncodedOrigin.RightTop
+            or SkiaSharp.SKEncodedOrigin.RightBottom or SkiaSharp.SKEncodedOrigin.LeftBottom;
+        outW = transposed ? h : w; outH = transposed ? w : h;
+        var rgb = new byte[checked(outW * outH * 3)];
+        int j = 0;
+        if (origin == SkiaSharp.SKEncodedOrigin.TopLeft)
         {
-            // alpha is composited over black: c * a / 255 (opaque images are unchanged)
-            byte a = rgba[i + 3];
-            if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
-            else
+            for (int i = 0; j < rgb.Length; i += 4, j += 3)
             {
-                rgb[j] = (byte)((rgba[i] * a + 127) / 255);
-                rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
-                rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
+                byte a = rgba[i + 3];
+                if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
+                else
+                {
+                    rgb[j] = (byte)((rgba[i] * a + 127) / 255);
+                    rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
+                    rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
+                }
             }
+            return rgb;
         }
-        return new RgbImage(info.Width, info.Height, rgb);
+        for (int y = 0; y < outH; y++)
+            for (int x = 0; x < outW; x++, j += 3)
+            {
+                var (sx, sy) = origin switch
+                {
+                    SkiaSharp.SKEncodedOrigin.TopRight => (w - 1 - x, y),          // mirrored left-right
+                    SkiaSharp.SKEncodedOrigin.BottomRight => (w - 1 - x, h - 1 - y), // rotated 180°
+                    SkiaSharp.SKEncodedOrigin.BottomLeft => (x, h - 1 - y),        // mirrored top-bottom
+                    SkiaSharp.SKEncodedOrigin.LeftTop => (y, x),                   // transposed
+                    SkiaSharp.SKEncodedOrigin.RightTop => (y, h - 1 - x),          // shown rotated 90° clockwise
+                    SkiaSharp.SKEncodedOrigin.RightBottom => (w - 1 - y, h - 1 - x), // transverse
+                    SkiaSharp.SKEncodedOrigin.LeftBottom => (w - 1 - y, x),        // shown rotated 90° counter-clockwise
+                    _ => (x, y),
+                };
+                int i = (sy * w + sx) * 4;
+                byte a = rgba[i + 3];
+                if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
+                else
+                {
+                    rgb[j] = (byte)((rgba[i] * a + 127) / 255);
+                    rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
+                    rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
+                }
+            }
+        return rgb;
     }
 
     /// <summary>Separable Lanczos-3 resize; the filter support grows with the shrink factor (antialiasing).</summary>
@@ -184,8 +283,8 @@ public sealed class RgbImage
         return new RgbImage(bmp.Width, bmp.Height, rgb);
     }
 
-    /// <summary>Largest accepted image, in pixels (checked from the header before decoding).</summary>
-    public const long MaxPixels = 100_000_000;
+    /// <summary>Default largest decoded image, in pixels (checked from the header before decoding); set limits with <see cref="ImageLoadOptions"/>.</summary>
+    public const long MaxPixels = ImageLoadOptions.DefaultMaxPixels;
 
     /// <summary>Resizes (bilinear, stretching to the new aspect ratio).</summary>
     public RgbImage Resize(int width, int height)

@@ -3,7 +3,7 @@ namespace EdgeLite.Vision;
 /// <summary>One class of a classification result.</summary>
 /// <param name="Index">Class index in the model's output.</param>
 /// <param name="Label">Label (or the index as text when no labels are known).</param>
-/// <param name="Score">Score in [0, 1] (dequantized).</param>
+/// <param name="Score">Score in [0, 1]: the model's probability (dequantized), or the softmax of its logits (see <see cref="ImageClassifier.OutputIsLogits"/>).</param>
 public readonly record struct Classification(int Index, string Label, float Score);
 
 /// <summary>Options of an <see cref="ImageClassifier"/>.</summary>
@@ -17,6 +17,11 @@ public sealed class ImageClassifierOptions
     public InputNormalization? Normalization { get; init; }
     /// <summary>Interpreter threads.</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>
+    /// When the model's output is logits (not produced by SOFTMAX or LOGISTIC), turn the scores into probabilities with a
+    /// softmax (default true); false = report the raw logits as scores.
+    /// </summary>
+    public bool SoftmaxLogits { get; init; } = true;
 }
 
 /// <summary>Classifies images with an image classification model: preprocess, invoke, top-k.</summary>
@@ -38,6 +43,53 @@ public sealed class ImageClassifier : IDisposable
         _labels = options.Labels ?? metadata?.Labels;
         _topK = options.TopK;
         if (_interpreter.OutputCount < 1) throw new ArgumentException("the model has no output");
+        OutputIsLogits = !EndsInProbabilities(model, model.MainSubgraph.Outputs[0]);
+        _softmax = OutputIsLogits && options.SoftmaxLogits;
+    }
+
+    private readonly bool _softmax;
+
+    /// <summary>
+    /// True when the model's output is not produced by SOFTMAX or LOGISTIC (looking through RESHAPE, SQUEEZE, QUANTIZE,
+    /// DEQUANTIZE and CAST): its values are logits, which <see cref="Classify"/> turns into probabilities with a softmax
+    /// unless <see cref="ImageClassifierOptions.SoftmaxLogits"/> is false.
+    /// </summary>
+    public bool OutputIsLogits { get; }
+
+    /// <summary>True when <see cref="Classify"/> applies a softmax to the model's logits.</summary>
+    public bool AppliesSoftmax => _softmax;
+
+    /// <summary>Number of classes of the output (its element count per image).</summary>
+    public int ClassCount => _interpreter.GetOutputTensor(0).ElementCount;
+
+    private static bool EndsInProbabilities(Model model, int tensor)
+    {
+        var ops = model.MainSubgraph.Operators;
+        for (int guard = 0; guard < 16; guard++)
+        {
+            var producer = ops.FirstOrDefault(o => o.Outputs.Contains(tensor));
+            if (producer == null) return false;
+            switch (producer.OpName)
+            {
+                case "SOFTMAX" or "LOGISTIC": return true;
+                case "RESHAPE" or "SQUEEZE" or "QUANTIZE" or "DEQUANTIZE" or "CAST" when producer.Inputs.Count > 0 && producer.Inputs[0] >= 0:
+                    tensor = producer.Inputs[0];
+                    continue;
+                default: return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Softmax in place (max subtracted first, so large logits do not overflow).</summary>
+    public static void Softmax(Span<float> values)
+    {
+        if (values.IsEmpty) return;
+        float max = float.NegativeInfinity;
+        foreach (var v in values) if (v > max) max = v;
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++) sum += values[i] = MathF.Exp(values[i] - max);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(values[i] / sum);
     }
 
     /// <summary>The interpreter used.</summary>
@@ -56,6 +108,7 @@ public sealed class ImageClassifier : IDisposable
         ImageTensorWriter.Fill(_interpreter.GetInputTensor(0), image, Normalization);
         _interpreter.Invoke();
         var scores = _interpreter.GetOutputTensor(0).ToFloatArray();
+        if (_softmax) Softmax(scores);
         return TopK(scores, _topK, _labels);
     }
 

@@ -272,6 +272,9 @@ public sealed class ObjectDetector : IDisposable
     /// <summary>The options in effect (after the automatic preset, if any).</summary>
     public ObjectDetectorOptions Options => _o;
 
+    /// <summary>The interpreter used.</summary>
+    public Interpreter Interpreter => _interpreter;
+
     /// <summary>Detects objects in <paramref name="image"/>; boxes are in its pixels (clipped to it), best first.</summary>
     public IReadOnlyList<Detection> Detect(RgbImage image)
     {

@@ -96,6 +96,9 @@ public sealed class PoseEstimator : IDisposable
     /// <summary>The normalization applied to float inputs.</summary>
     public InputNormalization Normalization { get; }
 
+    /// <summary>The interpreter used.</summary>
+    public Interpreter Interpreter => _interpreter;
+
     /// <summary>How photos are fitted to the model's input.</summary>
     public ImageFit Fit { get; }
 

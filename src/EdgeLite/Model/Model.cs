@@ -10,6 +10,13 @@ namespace EdgeLite;
 /// A TensorFlow Lite model (flatbuffer schema v3), verified before use. Constant tensor data (the weights)
 /// stays where it was loaded: in the memory-mapped file for <see cref="FromFile"/>, in the caller's array for
 /// <see cref="FromBytes"/>. The model is immutable and can be shared by several interpreters.
+/// <para>
+/// Every <see cref="Interpreter"/> holds a reference on the model's data: <see cref="Dispose"/> releases the model's
+/// own reference, and the memory map (or pinned array) is released when the last interpreter using it is disposed too,
+/// so disposing the model before its interpreters is safe (they keep running). After Dispose the model's own data
+/// accessors (<see cref="GetBuffer"/>, <see cref="GetFileBytes"/>, <see cref="GetMetadata"/>) and creating new
+/// interpreters throw <see cref="ObjectDisposedException"/>.
+/// </para>
 /// </summary>
 public sealed unsafe class Model : IDisposable
 {
@@ -29,7 +36,9 @@ public sealed unsafe class Model : IDisposable
     private MemoryMappedFile? _mmf;
     private MemoryMappedViewAccessor? _view;
     private GCHandle _pin;
-    private bool _disposed;
+    // References on the mapping: 1 for the model itself (released by Dispose) + 1 per live interpreter.
+    private int _refs = 1;
+    private int _disposed;
 
     private Model(byte[] structure, byte* payloadBase, long length, MemoryMappedFile? mmf, MemoryMappedViewAccessor? view, GCHandle pin, (long, long)[] buffers)
     {
@@ -101,10 +110,18 @@ public sealed unsafe class Model : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        long length = new FileInfo(path).Length;
+        // A symbolic link's FileInfo describes the link itself (its Length is the target path's length): map what
+        // it finally points to. (MemoryMappedFile follows links when it opens the path.)
+        var info = new FileInfo(path);
+        if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target)
+        {
+            if (!target.Exists) throw new FileNotFoundException($"model file not found: {path} links to {target.FullName}, which does not exist", path);
+            info = target;
+        }
+        long length = info.Length;
         if (length < 8) throw new ModelFormatException($"{path}: file too small to be a TFLite model ({length} bytes)");
         if (length > int.MaxValue) throw new ModelFormatException($"{path}: models over 2 GiB are not supported ({length} bytes)");
-        var mmf = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var mmf = MemoryMappedFile.CreateFromFile(info.FullName, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         MemoryMappedViewAccessor? view = null;
         bool ok = false;
         try
@@ -202,6 +219,7 @@ public sealed unsafe class Model : IDisposable
     /// <summary>The bytes of the metadata entry named <paramref name="name"/>, or an empty span.</summary>
     public ReadOnlySpan<byte> GetMetadata(string name)
     {
+        ThrowIfDisposed();
         foreach (var m in Metadata) if (m.Name == name) return GetBuffer(m.BufferIndex);
         return default;
     }
@@ -223,17 +241,44 @@ public sealed unsafe class Model : IDisposable
     /// <summary>End of the last buffer payload in the file (an appended archive starts at or after it).</summary>
     internal long PayloadEnd { get { long end = 0; foreach (var (off, len) in _buffers) end = Math.Max(end, off + len); return end; } }
 
-    /// <summary>Releases the memory map or the pinned array.</summary>
+    /// <summary>
+    /// Releases the model's reference on the memory map or the pinned array: they are freed now when no interpreter
+    /// uses the model, else when the last one is disposed. Safe to call more than once and from any thread.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        ReleaseData();
+    }
+
+    /// <summary>True once <see cref="Dispose"/> has been called (interpreters created before may still be running it).</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Takes a reference on the model's data for an interpreter.</summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    internal void AcquireData()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            // r == 0: the data is gone. A disposed model with live interpreters (r > 0) still refuses new ones.
+            if (r == 0 || IsDisposed) throw new ObjectDisposedException(nameof(Model), "the model has been disposed");
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return;
+        }
+    }
+
+    /// <summary>Releases a reference taken by <see cref="AcquireData"/> (or the model's own); the last one frees the data.</summary>
+    internal void ReleaseData()
+    {
+        int r = Interlocked.Decrement(ref _refs);
+        if (r > 0) return;
+        if (r < 0) throw new InvalidOperationException("model data released more often than acquired");
         if (_view != null) { _view.SafeMemoryMappedViewHandle.ReleasePointer(); _view.Dispose(); _view = null; }
         _mmf?.Dispose(); _mmf = null;
         if (_pin.IsAllocated) _pin.Free();
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     private static readonly object ConsoleLock = new();
 

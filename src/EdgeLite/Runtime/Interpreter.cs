@@ -34,7 +34,14 @@ public sealed record OperatorProfile(int OperatorIndex, string OpName, int[] Out
 /// <summary>
 /// Runs a <see cref="Model"/>, with the shape of TFLite's interpreter: construct, <see cref="AllocateTensors"/>,
 /// fill inputs, <see cref="Invoke"/>, read outputs. After the first Invoke, Invoke allocates no managed memory.
-/// Not thread-safe: use one interpreter per thread (they can share a Model).
+/// Not thread-safe: use one interpreter per thread (they can share a Model); a second thread calling Invoke,
+/// AllocateTensors, ResizeInput or ResetVariableTensors while one of them runs gets an <see cref="InvalidOperationException"/>.
+/// <para>
+/// Misuse never corrupts memory: the interpreter holds a reference on its model's data (disposing the model first is
+/// safe), Dispose may be called any number of times from any thread (while an Invoke runs on another thread, the memory
+/// is freed when that Invoke returns), and every entry point, and every tensor read or write, after Dispose throws
+/// <see cref="ObjectDisposedException"/>. Only a span obtained from a tensor before Dispose must not be used after it.
+/// </para>
 /// </summary>
 public sealed unsafe class Interpreter : IDisposable
 {
@@ -48,7 +55,11 @@ public sealed unsafe class Interpreter : IDisposable
     private readonly WorkerPool? _pool;
     private byte* _arena;
     private bool _allocated;
-    private bool _disposed;
+    // Lifetime: 1 reference for the interpreter itself (released by Dispose) + 1 per call in progress; the last one
+    // frees the arena, the workers and the model reference. _busy: an Invoke/AllocateTensors/... is running.
+    private int _refs = 1;
+    private int _disposed;
+    private int _busy;
     private readonly long[]? _opTicks;
     private long _profiledInvokes;
 
@@ -73,13 +84,21 @@ public sealed unsafe class Interpreter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new InterpreterOptions();
-        if (options.Threads < 1 || options.Threads > 256) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be between 1 and 256");
+        if (options.Threads < 1 || options.Threads > MaxThreads)
+        {
+            if (ownsModel) model.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(options), $"Threads must be between 1 and {MaxThreads}, got {options.Threads}");
+        }
+        try { model.AcquireData(); }
+        catch { if (ownsModel) model.Dispose(); throw; }
+        try
+        {
         _model = model;
         _ownsModel = ownsModel;
         _graph = model.MainSubgraph;
         Threads = options.Threads;
         var resolver = options.Resolver ?? OpResolver.CreateDefault();
-        _tensors = _graph.Tensors.Select(t => new Tensor(t)).ToArray();
+        _tensors = _graph.Tensors.Select(t => new Tensor(t) { Owner = this }).ToArray();
         _inputs = _graph.Inputs.Select(i => _tensors[i]).ToArray();
         _outputs = _graph.Outputs.Select(i => _tensors[i]).ToArray();
         _nodes = new Node[_graph.Operators.Count];
@@ -104,6 +123,55 @@ public sealed unsafe class Interpreter : IDisposable
             if (t.IsConstant) { t._data = model.TensorData(t.Description); t.Allocation = TensorAllocation.Constant; }
         }
         FusePads();
+        }
+        catch
+        {
+            _pool?.Dispose();
+            model.ReleaseData();
+            if (ownsModel) model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Largest <see cref="InterpreterOptions.Threads"/> accepted.</summary>
+    public const int MaxThreads = 256;
+
+    /// <summary>True once <see cref="Dispose"/> has been called.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Takes a reference for a call (the memory stays valid until <see cref="Release"/>).</summary>
+    /// <exception cref="ObjectDisposedException">The interpreter has been disposed.</exception>
+    internal void AddRef()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0 || IsDisposed) throw new ObjectDisposedException(nameof(Interpreter), "the interpreter has been disposed");
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return;
+        }
+    }
+
+    /// <summary>Releases a reference; the last one frees the interpreter's memory.</summary>
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0) Free();
+    }
+
+    // A call that runs or changes the graph: one at a time.
+    private void Enter()
+    {
+        AddRef();
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+        {
+            Release();
+            throw new InvalidOperationException("the interpreter is in use by another thread (an Interpreter is not thread-safe: use one per thread)");
+        }
+    }
+
+    private void Exit()
+    {
+        Volatile.Write(ref _busy, 0);
+        Release();
     }
 
     /// <summary>The model.</summary>
@@ -147,8 +215,13 @@ public sealed unsafe class Interpreter : IDisposable
     /// <summary>Copies values into input <paramref name="index"/> (element count and size must match).</summary>
     public void SetInput<T>(int index, ReadOnlySpan<T> values) where T : unmanaged
     {
-        RequireAllocated();
-        GetInputTensor(index).CopyFrom(values);
+        AddRef();
+        try
+        {
+            RequireAllocated();
+            GetInputTensor(index).CopyFrom(values);
+        }
+        finally { Release(); }
     }
 
     /// <summary>The data of output <paramref name="index"/> as a span (valid until the next AllocateTensors).</summary>
@@ -161,6 +234,13 @@ public sealed unsafe class Interpreter : IDisposable
     /// <summary>Changes the shape of input <paramref name="index"/>; call <see cref="AllocateTensors"/> again before Invoke.</summary>
     /// <exception cref="ArgumentException">The rank differs, a dimension is not positive, or it contradicts a fixed dimension of the shape signature.</exception>
     public void ResizeInput(int index, ReadOnlySpan<int> shape)
+    {
+        Enter();
+        try { ResizeInputCore(index, shape); }
+        finally { Exit(); }
+    }
+
+    private void ResizeInputCore(int index, ReadOnlySpan<int> shape)
     {
         var t = GetInputTensor(index);
         foreach (var d in shape) if (d <= 0) throw new ArgumentException($"input {index} '{t.Name}': dimensions must be positive, got [{string.Join(",", shape.ToArray())}]");
@@ -184,7 +264,13 @@ public sealed unsafe class Interpreter : IDisposable
     /// <exception cref="ModelFormatException">An operator is inconsistent with its tensors (names it).</exception>
     public void AllocateTensors()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        Enter();
+        try { AllocateTensorsCore(); }
+        finally { Exit(); }
+    }
+
+    private void AllocateTensorsCore()
+    {
         _allocated = false;
         long persistent = 0;
         foreach (var node in _nodes)
@@ -231,8 +317,13 @@ public sealed unsafe class Interpreter : IDisposable
     /// <exception cref="InterpreterException">AllocateTensors has not been called since the last resize.</exception>
     public void ResetVariableTensors()
     {
-        RequireAllocated();
-        ResetVariables();
+        Enter();
+        try
+        {
+            RequireAllocated();
+            ResetVariables();
+        }
+        finally { Exit(); }
     }
 
     private void ResetVariables()
@@ -419,6 +510,13 @@ public sealed unsafe class Interpreter : IDisposable
     /// <exception cref="InterpreterException">AllocateTensors has not been called since the last resize, or a kernel failed.</exception>
     public void Invoke()
     {
+        Enter();
+        try { InvokeCore(); }
+        finally { Exit(); }
+    }
+
+    private void InvokeCore()
+    {
         RequireAllocated();
         var nodes = _nodes;
         if (_opTicks != null) { InvokeProfiled(nodes, _opTicks); return; }
@@ -491,23 +589,34 @@ public sealed unsafe class Interpreter : IDisposable
 
     private void RequireAllocated()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (!_allocated) throw new InterpreterException("tensors are not allocated: call AllocateTensors() (again after ResizeInput)");
     }
 
-    /// <summary>Frees the arena, the worker threads and (when the interpreter loaded it) the model.</summary>
+    /// <summary>
+    /// Frees the arena, the worker threads and the interpreter's reference on the model (and the model itself when the
+    /// interpreter loaded it). Safe to call more than once and from any thread: during an Invoke on another thread the
+    /// memory is freed when that call returns.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Release();
+    }
+
+    private void Free()
+    {
         _allocated = false;
-        if (_arena != null) { NativeMemory.AlignedFree(_arena); _arena = null; }
         foreach (var t in _tensors)
         {
             if (t.Allocation == TensorAllocation.Persistent && t._data != null) NativeMemory.AlignedFree(t._data);
-            if (t.Allocation != TensorAllocation.Constant) t._data = null;
+            t._data = null;
+            t.Allocation = TensorAllocation.None;
         }
+        if (_arena != null) { NativeMemory.AlignedFree(_arena); _arena = null; }
+        foreach (var n in _nodes) n.Context.ScratchBase = null;
         _pool?.Dispose();
+        _model.ReleaseData();
         if (_ownsModel) _model.Dispose();
     }
 }

@@ -17,7 +17,8 @@ public enum TensorAllocation
 
 /// <summary>
 /// A tensor of a running interpreter: its details (name, shape, dtype, quantization) and zero-copy access to its
-/// data. Data spans stay valid until the next <see cref="Interpreter.AllocateTensors"/>.
+/// data. Data spans stay valid until the next <see cref="Interpreter.AllocateTensors"/> or the interpreter's Dispose; after
+/// Dispose every access throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class Tensor
 {
@@ -31,6 +32,17 @@ public sealed unsafe class Tensor
     }
 
     internal TensorDescription Description { get; }
+
+    /// <summary>The interpreter the tensor belongs to (null for stand-alone tensors of kernel tests).</summary>
+    internal Interpreter? Owner { get; init; }
+
+    // Copies hold a reference on the interpreter, so a Dispose on another thread cannot free the bytes mid-copy.
+    private Interpreter? Lease()
+    {
+        var owner = Owner;
+        owner?.AddRef();
+        return owner;
+    }
 
     /// <summary>Index of the tensor in its subgraph.</summary>
     public int Index => Description.Index;
@@ -109,27 +121,49 @@ public sealed unsafe class Tensor
     public void CopyFrom<T>(ReadOnlySpan<T> values) where T : unmanaged
     {
         if (IsConstant) throw new InterpreterException($"tensor {Index} '{Name}' is a constant and cannot be written");
-        var dst = AsSpan<T>();
-        if (values.Length != dst.Length)
-            throw new InterpreterException($"tensor {Index} '{Name}' has {dst.Length} elements of shape [{string.Join(",", _shape)}], got {values.Length}");
-        values.CopyTo(dst);
+        var lease = Lease();
+        try
+        {
+            var dst = AsSpan<T>();
+            if (values.Length != dst.Length)
+                throw new InterpreterException($"tensor {Index} '{Name}' has {dst.Length} elements of shape [{string.Join(",", _shape)}], got {values.Length}");
+            values.CopyTo(dst);
+        }
+        finally { lease?.Release(); }
     }
 
     /// <summary>Copies raw bytes into the tensor; the byte count must match exactly.</summary>
     public void CopyFromBytes(ReadOnlySpan<byte> bytes)
     {
         if (IsConstant) throw new InterpreterException($"tensor {Index} '{Name}' is a constant and cannot be written");
-        var dst = AsBytes();
-        if (bytes.Length != dst.Length)
-            throw new InterpreterException($"tensor {Index} '{Name}' ({Type.ToDTypeName()}[{string.Join(",", _shape)}]) needs {dst.Length} bytes, got {bytes.Length}");
-        bytes.CopyTo(dst);
+        var lease = Lease();
+        try
+        {
+            var dst = AsBytes();
+            if (bytes.Length != dst.Length)
+                throw new InterpreterException($"tensor {Index} '{Name}' ({Type.ToDTypeName()}[{string.Join(",", _shape)}]) needs {dst.Length} bytes, got {bytes.Length}");
+            bytes.CopyTo(dst);
+        }
+        finally { lease?.Release(); }
     }
 
     /// <summary>Copies the data to a new array of <typeparamref name="T"/>.</summary>
-    public T[] ToArray<T>() where T : unmanaged => AsSpan<T>().ToArray();
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        var lease = Lease();
+        try { return AsSpan<T>().ToArray(); }
+        finally { lease?.Release(); }
+    }
 
     /// <summary>Dequantizes (or converts) the data to float32: quantized types through scale and zero point (per-tensor), others by value.</summary>
     public float[] ToFloatArray()
+    {
+        var lease = Lease();
+        try { return ToFloatArrayCore(); }
+        finally { lease?.Release(); }
+    }
+
+    private float[] ToFloatArrayCore()
     {
         var result = new float[ElementCount];
         var q = Quantization;
@@ -151,7 +185,11 @@ public sealed unsafe class Tensor
         return result;
     }
 
-    private void ThrowNotAllocated() => throw new InterpreterException($"tensor {Index} '{Name}' has no data: call AllocateTensors() first");
+    private void ThrowNotAllocated()
+    {
+        if (Owner is { IsDisposed: true }) throw new ObjectDisposedException(nameof(Interpreter), $"tensor {Index} '{Name}': its interpreter has been disposed");
+        throw new InterpreterException($"tensor {Index} '{Name}' has no data: call AllocateTensors() first");
+    }
     private void ThrowTypeMismatch(string t) => throw new InterpreterException($"tensor {Index} '{Name}' is {Type.ToDTypeName()} ({ElementSize}-byte elements); cannot view it as {t}");
 
     /// <inheritdoc />

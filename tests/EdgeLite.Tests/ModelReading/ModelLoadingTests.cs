@@ -52,4 +52,34 @@ public class ModelLoadingTests
         var bias = m.MainSubgraph.Tensors.First(t => t.Shape.Count == 1 && t.Quantization is { IsPerChannel: true });
         Assert.Equal(0, bias.Quantization!.QuantizedDimension);
     }
+
+    [Fact]
+    public void ASymbolicLinkIsFollowedToItsTarget()
+    {
+        // FileInfo.Length of a link is the length of the target's path: the model must be mapped at the target's size,
+        // also through a chain of links and a relative link.
+        var dir = Directory.CreateTempSubdirectory("edgelite-link-");
+        try
+        {
+            string target = SharedData.Model("mobilenet_v1_0.25_128_quant");
+            string link1 = Path.Combine(dir.FullName, "first.tflite");
+            string link2 = Path.Combine(dir.FullName, "second.tflite");
+            File.CreateSymbolicLink(link1, target);
+            File.CreateSymbolicLink(link2, "first.tflite");
+            using var direct = EdgeLite.Model.FromFile(target);
+            foreach (var link in new[] { link1, link2 })
+            {
+                using var m = EdgeLite.Model.FromFile(link);
+                Assert.Equal(new FileInfo(target).Length, m.SizeBytes);
+                Assert.Equal(direct.MainSubgraph.Operators.Count, m.MainSubgraph.Operators.Count);
+                using var it = new Interpreter(m);
+                it.AllocateTensors();
+                it.Invoke();
+            }
+            string dangling = Path.Combine(dir.FullName, "dangling.tflite");
+            File.CreateSymbolicLink(dangling, Path.Combine(dir.FullName, "missing.tflite"));
+            Assert.Throws<FileNotFoundException>(() => EdgeLite.Model.FromFile(dangling));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }

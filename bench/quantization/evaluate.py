@@ -26,10 +26,10 @@ MODELS = {
     "vww_96_float": ("0", "255", "classify"),
     "pretrainedResnet": ("0", "1", "classify"),
     "mobilenet_v2_1.0_224_float_dequant": ("127.5", "127.5", "classify"),
-    "face_detection_short_range": ("127.5", "127.5", "anchors:16"),
-    "palm_detection_lite": ("127.5", "127.5", "anchors:18"),
-    "pose_detection": ("127.5", "127.5", "anchors:12"),
-    "object_detection_ssd_mobilenetv2_oidv4_fp16": ("127.5", "127.5", "ssd"),
+    "face_detection_short_range": ("127.5", "127.5", "detect"),
+    "palm_detection_lite": ("127.5", "127.5", "detect"),
+    "pose_detection": ("127.5", "127.5", "detect"),
+    "object_detection_ssd_mobilenetv2_oidv4_fp16": ("127.5", "127.5", "detect"),
     "face_landmark": ("0", "255", "landmarks:0:3:192"),
     "hand_landmark_lite": ("0", "255", "landmarks:0:3:224"),
     "pose_landmark_lite": ("0", "255", "landmarks:0:5:256"),
@@ -116,10 +116,35 @@ def task_metric(task, fo, qo, acc):
                 bf, bq = boxes_f[i*4:i*4+4], boxes_q[i*4:i*4+4]
                 acc.setdefault("iou", []).append(iou((bf[1], bf[0], math.exp(bf[3] / 5), math.exp(bf[2] / 5)), (bq[1], bq[0], math.exp(bq[3] / 5), math.exp(bq[2] / 5))))
 
+def box_iou(a, b):  # [left, top, right, bottom]
+    iw, ih = max(0, min(a[2], b[2]) - max(a[0], b[0])), max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih; union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0
+
+def detections(model, image):
+    """`edgelite detect --json`: the detector's own decoding (anchors from the model) and NMS, threshold 0.5."""
+    out = cli("detect", model, image, "--json", "--threshold", "0.5")
+    return [o["box"] for o in json.loads(out.strip().splitlines()[-1])["objects"]]
+
+def detection_metric(src, out, images, acc):
+    """Recall of the float model's detections (matched at IoU >= 0.5), their mean IoU, and extra detections."""
+    for img in images:
+        f, q = detections(src, img), detections(out, img)
+        used = set()
+        for b in f:
+            best, bi = 0, -1
+            for i, c in enumerate(q):
+                if i in used: continue
+                v = box_iou(b, c)
+                if v > best: best, bi = v, i
+            acc.setdefault("found", []).append(best >= 0.5)
+            if best >= 0.5: used.add(bi); acc.setdefault("iou", []).append(best)
+        acc["extra"] = acc.get("extra", 0) + len(q) - len(used)
+
 def summarize(acc):
     parts = []
     if "agree" in acc: parts.append(f"top-1 agreement {100 * sum(acc['agree']) / len(acc['agree']):.0f}%")
-    if "found" in acc: parts.append(f"recall {100 * sum(acc['found']) / len(acc['found']):.0f}% of {len(acc['found'])}, box IoU {sum(acc['iou']) / len(acc['iou']):.3f}")
+    if "found" in acc: parts.append(f"recall {100 * sum(acc['found']) / max(1, len(acc['found'])):.0f}% of {len(acc['found'])} detections, box IoU {sum(acc.get('iou', [0])) / max(1, len(acc.get('iou', []))):.3f}" + (f", {acc['extra']} extra" if "extra" in acc else ""))
     elif "iou" not in acc and "px" not in acc and "miou" not in acc and "agree" not in acc: parts.append("no float detections")
     if "px" in acc: parts.append(f"landmark error {sum(acc['px']) / len(acc['px']):.2f} px (mean)")
     if "miou" in acc: parts.append(f"mask IoU {sum(acc['miou']) / len(acc['miou']):.3f}")
@@ -162,8 +187,10 @@ def main():
                 if mode != "float16": args += ["--calibration", *cal]
                 rep = json.loads(cli(*args))
                 acc = {}
-                for img in ev:
-                    task_metric(task, outputs_of(src, img, mean, std, tmp, "f"), outputs_of(out, img, mean, std, tmp, "q"), acc)
+                if task == "detect": detection_metric(src, out, ev, acc)
+                else:
+                    for img in ev:
+                        task_metric(task, outputs_of(src, img, mean, std, tmp, "f"), outputs_of(out, img, mean, std, tmp, "q"), acc)
                 row[mode] = {"bytes": rep["bytes_after"], "ms": bench(out),
                              "sqnr": [o["sqnr_db"] for o in rep["outputs"]], "task": summarize(acc),
                              "float_ops": len(rep["float_operators"]), "ref": reference_agrees(out, tmp)}

@@ -12,7 +12,9 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.ADD, static () => new Add(subtract: false));
         r.AddBuiltin(BuiltinOperator.ARG_MAX, static () => new ArgMinMax(max: true));
         r.AddBuiltin(BuiltinOperator.ARG_MIN, static () => new ArgMinMax(max: false));
+        r.AddBuiltin(BuiltinOperator.ASSIGN_VARIABLE, static () => new AssignVariable());
         r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
+        r.AddBuiltin(BuiltinOperator.CALL_ONCE, static () => new CallOnce());
         r.AddBuiltin(BuiltinOperator.CAST, static () => new Cast());
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
@@ -27,6 +29,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.GATHER, static () => new Gather());
         r.AddBuiltin(BuiltinOperator.GATHER_ND, static () => new GatherNd());
         r.AddBuiltin(BuiltinOperator.HARD_SWISH, static () => new Activation(ActivationKind.HardSwish));
+        r.AddBuiltin(BuiltinOperator.IF, static () => new If());
         r.AddBuiltin(BuiltinOperator.LEAKY_RELU, static () => new Activation(ActivationKind.LeakyRelu));
         r.AddBuiltin(BuiltinOperator.LOG, static () => new UnaryFloat(UnaryKind.Log));
         r.AddBuiltin(BuiltinOperator.LOGISTIC, static () => new Activation(ActivationKind.Logistic));
@@ -39,6 +42,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.PADV2, static () => new Pad());
         r.AddBuiltin(BuiltinOperator.PRELU, static () => new PRelu());
         r.AddBuiltin(BuiltinOperator.QUANTIZE, static () => new Quantize());
+        r.AddBuiltin(BuiltinOperator.READ_VARIABLE, static () => new ReadVariable());
         r.AddBuiltin(BuiltinOperator.RELU, static () => new Activation(ActivationKind.Relu));
         r.AddBuiltin(BuiltinOperator.RELU6, static () => new Activation(ActivationKind.Relu6));
         r.AddBuiltin(BuiltinOperator.RELU_0_TO_1, static () => new Activation(ActivationKind.Relu0To1));
@@ -62,6 +66,8 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
         r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, static () => new UnidirectionalSequenceLstm());
         r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
+        r.AddBuiltin(BuiltinOperator.VAR_HANDLE, static () => new VarHandle());
+        r.AddBuiltin(BuiltinOperator.WHILE, static () => new While());
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
         r.AddCustom(PosenetDecoder.CustomCode, static () => new PosenetDecoder());
         r.AddCustom(TransposeConv.CustomCode, static () => new TransposeConv(mediapipe: true));

@@ -101,9 +101,14 @@ public sealed unsafe class Tensor
     internal void UpdateCount()
     {
         long n = 1;
-        foreach (var d in _shape) n *= d;
-        if (n * Math.Max(1, ElementSize) > Model.MaxTensorBytes)
-            throw new InterpreterException($"tensor {Index} '{Name}': shape [{string.Join(",", _shape)}] is too large");
+        foreach (var d in _shape)
+        {
+            if (d < 0) throw new InterpreterException($"tensor {Index} '{Name}': negative dimension in shape [{string.Join(",", _shape)}]");
+            n *= d;
+            // checked per dimension so that a hostile shape cannot overflow the product
+            if (n * Math.Max(1, ElementSize) > Model.MaxTensorBytes)
+                throw new InterpreterException($"tensor {Index} '{Name}': shape [{string.Join(",", _shape)}] exceeds {Model.MaxTensorBytes} bytes");
+        }
         ElementCount = (int)n;
     }
 

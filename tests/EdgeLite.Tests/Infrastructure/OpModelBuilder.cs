@@ -146,14 +146,14 @@ internal sealed class OpModelBuilder
         // Buffers: 0 is the empty sentinel, then one per constant tensor.
         var bufferOffsets = new List<Offset<Fb.Buffer>> { Fb.Buffer.CreateBuffer(f) };
         var codes = new List<(Fb.BuiltinOperator Code, string? Custom, int Version)>();
-        var graphs = new List<Offset<Fb.SubGraph>> { BuildSubgraph(f, bufferOffsets, codes) };
-        foreach (var g in _subgraphs) graphs.Add(g.BuildSubgraph(f, bufferOffsets, codes));
-        var codeOffsets = codes.Select(c =>
-        {
-            StringOffset cc = c.Custom != null ? f.CreateString(c.Custom) : default;
-            sbyte deprecated = (int)c.Code < 127 ? (sbyte)c.Code : (sbyte)127;
-            return Fb.OperatorCode.CreateOperatorCode(f, deprecated, cc, c.Version, c.Code);
-        }).ToArray();
+        // The operator codes are written right after the last subgraph's operators (so a one-subgraph model has the
+        // byte layout this builder always produced: the op-conformance references hash those bytes).
+        Offset<Fb.OperatorCode>[] codeOffsets = [];
+        var all = new List<OpModelBuilder> { this };
+        all.AddRange(_subgraphs);
+        var graphs = new List<Offset<Fb.SubGraph>>();
+        for (int k = 0; k < all.Count; k++)
+            graphs.Add(all[k].BuildSubgraph(f, bufferOffsets, codes, k == all.Count - 1 ? () => codeOffsets = CodeOffsets(f, codes) : null));
         var model = Fb.Model.CreateModel(f, 3,
             Fb.Model.CreateOperatorCodesVector(f, codeOffsets),
             Fb.Model.CreateSubgraphsVector(f, graphs.ToArray()),
@@ -163,7 +163,15 @@ internal sealed class OpModelBuilder
         return f.SizedByteArray();
     }
 
-    private Offset<Fb.SubGraph> BuildSubgraph(FlatBufferBuilder f, List<Offset<Fb.Buffer>> bufferOffsets, List<(Fb.BuiltinOperator Code, string? Custom, int Version)> codes)
+    private static Offset<Fb.OperatorCode>[] CodeOffsets(FlatBufferBuilder f, List<(Fb.BuiltinOperator Code, string? Custom, int Version)> codes) =>
+        codes.Select(c =>
+        {
+            StringOffset cc = c.Custom != null ? f.CreateString(c.Custom) : default;
+            sbyte deprecated = (int)c.Code < 127 ? (sbyte)c.Code : (sbyte)127;
+            return Fb.OperatorCode.CreateOperatorCode(f, deprecated, cc, c.Version, c.Code);
+        }).ToArray();
+
+    private Offset<Fb.SubGraph> BuildSubgraph(FlatBufferBuilder f, List<Offset<Fb.Buffer>> bufferOffsets, List<(Fb.BuiltinOperator Code, string? Custom, int Version)> codes, Action? afterOperators)
     {
         var tensorBuffer = new uint[_tensors.Count];
         for (int i = 0; i < _tensors.Count; i++)
@@ -225,6 +233,7 @@ internal sealed class OpModelBuilder
             VectorOffset inter = o.Intermediates != null ? Fb.Operator.CreateIntermediatesVector(f, o.Intermediates) : default;
             opOffsets[i] = Fb.Operator.CreateOperator(f, (uint)ci, ins, outs, o.OptionsType, opts, custom, intermediatesOffset: inter);
         }
+        afterOperators?.Invoke();
         var sgTensors = Fb.SubGraph.CreateTensorsVector(f, tensorOffsets);
         var sgIn = Fb.SubGraph.CreateInputsVector(f, _inputs.ToArray());
         var sgOut = Fb.SubGraph.CreateOutputsVector(f, _outputs.ToArray());

@@ -1,0 +1,117 @@
+using System.Numerics;
+using EdgeLite.Kernels.Common;
+using EdgeLite.Quantization;
+
+namespace EdgeLite.Kernels;
+
+/// <summary>The relations of <see cref="Comparison"/>.</summary>
+internal enum CompareKind { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual }
+
+/// <summary>
+/// EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL with NumPy broadcasting; the output is bool. Types as
+/// TFLite's comparisons.cc: float32, int32, int64, uint8, int8 for all; bool for EQUAL/NOT_EQUAL; int16 for EQUAL,
+/// LESS and GREATER_EQUAL (string is not supported). uint8/int8 compare TFLite's rescaled values: (q - zp) · 2^8
+/// multiplied by each input's own scale as a fixed-point multiplier (MultiplyByQuantizedMultiplierSmallerThanOneExp),
+/// tabulated per input at Prepare; scales of 1 or more (undefined behaviour in TFLite's kernel) are refused.
+/// </summary>
+internal sealed unsafe class Comparison(CompareKind kind) : OpKernel
+{
+    private Broadcast _bc = null!;
+    private TensorType _type;
+    private int[] _t1 = [], _t2 = [];
+
+    /// <summary>The input types TFLite accepts for <paramref name="k"/>.</summary>
+    public static TensorType[] SupportedTypes(CompareKind k)
+    {
+        var l = new List<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.UInt8, TensorType.Int8 };
+        if (k is CompareKind.Equal or CompareKind.NotEqual) l.Add(TensorType.Bool);
+        if (k is CompareKind.Equal or CompareKind.Less or CompareKind.GreaterEqual) l.Add(TensorType.Int16);
+        return l.ToArray();
+    }
+
+    public override void Prepare(KernelContext context)
+    {
+        var a = context.Input(0); var b = context.Input(1); var y = context.Output(0);
+        if (a.Type != b.Type) throw context.Invalid($"input types {a.Type.ToDTypeName()} and {b.Type.ToDTypeName()} differ");
+        if (y.Type != TensorType.Bool) throw context.Invalid($"output is {y.Type.ToDTypeName()}, not bool");
+        _type = a.Type;
+        if (Array.IndexOf(SupportedTypes(kind), _type) < 0) throw context.Unsupported($"type {_type.ToDTypeName()}");
+        _bc = Broadcast.Prepare(context, a, b, out var shape);
+        context.SetOutputShape(0, shape);
+        if (_type is TensorType.UInt8 or TensorType.Int8)
+        {
+            _t1 = Table(context, a); _t2 = Table(context, b);
+        }
+    }
+
+    private int[] Table(KernelContext context, Tensor t)
+    {
+        var q = t.Quantization;
+        float scale = q != null && q.Scales.Count > 0 ? q.Scale : 0f;
+        int zp = q != null && q.ZeroPoints.Count > 0 ? q.ZeroPoint : 0;
+        if (scale >= 1f) throw context.Unsupported($"quantized comparison with input scale {scale} >= 1");
+        QuantizationUtils.QuantizeMultiplier(scale, out int m, out int s);
+        var table = context.AllocatePersistent<int>(256);
+        bool signed = _type == TensorType.Int8;
+        for (int raw = 0; raw < 256; raw++)
+        {
+            int v = signed ? (sbyte)(byte)raw : raw;
+            table[raw] = m == 0 ? 0 : QuantizationUtils.MultiplyByQuantizedMultiplierSmallerThanOneExp((v - zp) * (1 << 8), m, s);
+        }
+        return table;
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        byte* a = context.Input(0).DataPointer, b = context.Input(1).DataPointer, y = context.Output(0).DataPointer;
+        switch (_type)
+        {
+            case TensorType.Float32: Run<float>(a, b, y); break;
+            case TensorType.Int32: Run<int>(a, b, y); break;
+            case TensorType.Int64: Run<long>(a, b, y); break;
+            case TensorType.Int16: Run<short>(a, b, y); break;
+            case TensorType.Bool: { var op = new BoolOp { A = a, B = b, Y = y, Eq = kind == CompareKind.Equal }; _bc.ForEach(ref op); break; }
+            default:
+                fixed (int* t1 = _t1, t2 = _t2)
+                {
+                    var op = new QuantOp { A = a, B = b, Y = y, T1 = t1, T2 = t2, Kind = kind };
+                    _bc.ForEach(ref op);
+                }
+                break;
+        }
+    }
+
+    private void Run<T>(byte* a, byte* b, byte* y) where T : unmanaged, INumber<T>
+    {
+        var op = new Op<T> { A = (T*)a, B = (T*)b, Y = y, Kind = kind };
+        _bc.ForEach(ref op);
+    }
+
+    private static bool Test<T>(CompareKind kind, T x, T z) where T : INumber<T> => kind switch
+    {
+        CompareKind.Equal => x == z,
+        CompareKind.NotEqual => x != z,
+        CompareKind.Less => x < z,
+        CompareKind.LessEqual => x <= z,
+        CompareKind.Greater => x > z,
+        _ => x >= z,
+    };
+
+    private struct Op<T> : IBroadcastOp where T : unmanaged, INumber<T>
+    {
+        public T* A, B; public byte* Y; public CompareKind Kind;
+        public readonly void Apply(int o, int i1, int i2) => Y[o] = Test(Kind, A[i1], B[i2]) ? (byte)1 : (byte)0;
+    }
+
+    private struct BoolOp : IBroadcastOp
+    {
+        public byte* A, B, Y; public bool Eq;
+        public readonly void Apply(int o, int i1, int i2) => Y[o] = ((A[i1] != 0) == (B[i2] != 0)) == Eq ? (byte)1 : (byte)0;
+    }
+
+    private struct QuantOp : IBroadcastOp
+    {
+        public byte* A, B, Y; public int* T1, T2; public CompareKind Kind;
+        public readonly void Apply(int o, int i1, int i2) => Y[o] = Test(Kind, T1[A[i1]], T2[B[i2]]) ? (byte)1 : (byte)0;
+    }
+}

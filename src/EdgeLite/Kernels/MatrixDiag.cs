@@ -51,8 +51,8 @@ internal sealed unsafe class MatrixDiag(bool set) : OpKernel
 
 /// <summary>
 /// EMBEDDING_LOOKUP: rows of value (input 1) picked by ids (input 0, int32, 1-D): output [len(ids), row...]. Same-type
-/// lookup for any fixed-size type; uint8/int8 values with a float32 output are dequantized by the value's scale
-/// (per row when per-channel), as TFLite's hybrid path. An id outside the rows is an error.
+/// lookup for any fixed-size type; uint8/int8 values with a float32 output are multiplied by the value's scale (per
+/// row when per-channel; no zero point, uint8 bytes read as int8), as TFLite's hybrid path. An id outside the rows is an error.
 /// </summary>
 internal sealed unsafe class EmbeddingLookup : OpKernel
 {
@@ -85,9 +85,10 @@ internal sealed unsafe class EmbeddingLookup : OpKernel
             var q = v.Quantization!;
             float scale = q.Scales.Count == 1 ? q.Scales[0] : q.Scales[id];
             var o = (float*)y.DataPointer + i * row;
-            // TFLite's hybrid lookup multiplies the raw value by the scale (no zero point)
-            if (v.Type == TensorType.Int8) { var s = (sbyte*)v.DataPointer + id * row; for (long j = 0; j < row; j++) o[j] = s[j] * scale; }
-            else { var s = v.DataPointer + id * row; for (long j = 0; j < row; j++) o[j] = s[j] * scale; }
+            // TFLite's hybrid lookup multiplies the raw value by the scale (no zero point), reading uint8 bytes as int8
+            // too (checked against real TFLite: 255 * 0.5 gives -0.5)
+            var s = (sbyte*)v.DataPointer + id * row;
+            for (long j = 0; j < row; j++) o[j] = s[j] * scale;
         }
     }
 }

@@ -11,6 +11,25 @@ internal static partial class OpCases
     private static (TensorType, int[], Quant?, byte[]?) Cq<T>(TensorType t, int[] shape, Quant q, params T[] v) where T : unmanaged => (t, shape, q, Raw(v));
     private static (TensorType, int[], Quant?) Out(TensorType t, int[] shape, Quant? q = null) => (t, shape, q);
 
+    /// <summary>A model whose op (built by <paramref name="body"/>, returning its 1-D output of <paramref name="n"/> elements) feeds CONCATENATION with a 2-element input.</summary>
+    private static Func<byte[]> ThroughConcat(TensorType t, int n, Func<OpModelBuilder, int> body) => () =>
+    {
+        var b = new OpModelBuilder();
+        int r = body(b);
+        int extra = b.Input("extra", t, [2]);
+        b.Op(Fb.BuiltinOperator.CONCATENATION, [r, extra], [b.Output("y", t, [n + 2])], Fb.BuiltinOptions.ConcatenationOptions,
+            f => Fb.ConcatenationOptions.CreateConcatenationOptions(f, 0).Value);
+        return b.Build();
+    };
+
+    private static int RangeOf(OpModelBuilder b, TensorType t, byte[] start, byte[] limit, byte[] delta, int n)
+    {
+        int s = b.Constant("start", t, [], start), l = b.Constant("limit", t, [], limit), d = b.Constant("delta", t, [], delta);
+        int y = b.Intermediate("range", t, [n]);
+        b.Op(Fb.BuiltinOperator.RANGE, [s, l, d], [y]);
+        return y;
+    }
+
     public static IEnumerable<OpCase> Shape()
     {
         const TensorType F = TensorType.Float32, I32 = TensorType.Int32, I64 = TensorType.Int64, I8 = TensorType.Int8, U8 = TensorType.UInt8, I16 = TensorType.Int16, B = TensorType.Bool;
@@ -20,12 +39,32 @@ internal static partial class OpCases
         yield return new("EXPAND_DIMS_float32_axis1", OneOpWithConstants(Fb.BuiltinOperator.EXPAND_DIMS, [In(F, [2, 3]), C(I32, [1], 1)], [Out(F, [2, 1, 3])]), OpInputs.Random(1));
         yield return new("EXPAND_DIMS_int8_neg_axis_int64", OneOpWithConstants(Fb.BuiltinOperator.EXPAND_DIMS, [In(I8, [2, 3], q), C(I64, [1], -1L)], [Out(I8, [2, 3, 1], q)]), OpInputs.Random(2));
 
-        // SHAPE, RANK
-        yield return new("SHAPE_int32", OneOpWithConstants(Fb.BuiltinOperator.SHAPE, [In(F, [2, 3, 4])], [Out(I32, [3])], Fb.BuiltinOptions.ShapeOptions,
-            f => Fb.ShapeOptions.CreateShapeOptions(f, Fb.TensorType.INT32).Value), OpInputs.Random(3));
-        yield return new("SHAPE_int64_of_int8", OneOpWithConstants(Fb.BuiltinOperator.SHAPE, [In(I8, [5, 1, 2, 7], q)], [Out(I64, [4])], Fb.BuiltinOptions.ShapeOptions,
-            f => Fb.ShapeOptions.CreateShapeOptions(f, Fb.TensorType.INT64).Value), OpInputs.Random(4));
-        yield return new("RANK_float32", OneOpWithConstants(Fb.BuiltinOperator.RANK, [In(F, [2, 3, 4])], [Out(I32, [])]), OpInputs.Random(5));
+        // SHAPE, RANK, RANGE: TFLite computes these at Prepare (their inputs' shapes or values are known) and LiteRT's
+        // compiled model does not copy such outputs out, so each case feeds the result through an operator that runs at
+        // Invoke (CONCATENATION with an input, or ADD of an input 0).
+        yield return new("SHAPE_int32", ThroughConcat(TensorType.Int32, 3, b =>
+        {
+            int x = b.Input("x", F, [2, 3, 4]); int y = b.Intermediate("shape", I32, [3]);
+            b.Op(Fb.BuiltinOperator.SHAPE, [x], [y], Fb.BuiltinOptions.ShapeOptions, f => Fb.ShapeOptions.CreateShapeOptions(f, Fb.TensorType.INT32).Value);
+            return y;
+        }), OpInputs.Random(3));
+        yield return new("SHAPE_int64_of_int8", ThroughConcat(TensorType.Int64, 4, b =>
+        {
+            int x = b.Input("x", I8, [5, 1, 2, 7], q); int y = b.Intermediate("shape", I64, [4]);
+            b.Op(Fb.BuiltinOperator.SHAPE, [x], [y], Fb.BuiltinOptions.ShapeOptions, f => Fb.ShapeOptions.CreateShapeOptions(f, Fb.TensorType.INT64).Value);
+            return y;
+        }), OpInputs.Random(4));
+        yield return new("RANK_float32", () =>
+        {
+            var b = new OpModelBuilder();
+            int x = b.Input("x", F, [2, 3, 4]); int z = b.Input("zero", I32, []); int r = b.Intermediate("rank", I32, []);
+            b.Op(Fb.BuiltinOperator.RANK, [x], [r]);
+            b.Op(Fb.BuiltinOperator.ADD, [r, z], [b.Output("y", I32, [])], Fb.BuiltinOptions.AddOptions, f => Fb.AddOptions.CreateAddOptions(f).Value);
+            return b.Build();
+        }, OpInputs.Of(new float[24], new[] { 0 }));
+        yield return new("RANGE_int32", ThroughConcat(TensorType.Int32, 4, b => RangeOf(b, I32, Raw(3), Raw(18), Raw(4), 4)), OpInputs.Random(33));
+        yield return new("RANGE_int64_negative_delta", ThroughConcat(TensorType.Int64, 5, b => RangeOf(b, I64, Raw(10L), Raw(-3L), Raw(-3L), 5)), OpInputs.Random(34));
+        yield return new("RANGE_float32_running_sum", ThroughConcat(TensorType.Float32, 20, b => RangeOf(b, F, Raw(0.1f), Raw(2.05f), Raw(0.1f), 20)), OpInputs.Random(35));
 
         // FILL (constant dims; the value is an input)
         yield return new("FILL_float32", OneOpWithConstants(Fb.BuiltinOperator.FILL, [C(I32, [2], 2, 3), In(F, [])], [Out(F, [2, 3])]), OpInputs.Of(new[] { 2.5f }));
@@ -33,11 +72,6 @@ internal static partial class OpCases
         yield return new("FILL_int64", OneOpWithConstants(Fb.BuiltinOperator.FILL, [C(I32, [1], 3), In(I64, [])], [Out(I64, [3])]), OpInputs.Of(new[] { 1L << 40 }));
         yield return new("FILL_bool", OneOpWithConstants(Fb.BuiltinOperator.FILL, [C(I32, [2], 2, 2), In(B, [])], [Out(B, [2, 2])]), OpInputs.Of(new[] { true }));
         yield return new("FILL_int8", OneOpWithConstants(Fb.BuiltinOperator.FILL, [C(I32, [1], 5), In(I8, [])], [Out(I8, [5])]), OpInputs.Of(new sbyte[] { -100 }));
-
-        // RANGE (constant operands: a static output)
-        yield return new("RANGE_int32", OneOpWithConstants(Fb.BuiltinOperator.RANGE, [C(I32, [], 3), C(I32, [], 18), C(I32, [], 4)], [Out(I32, [4])]), OpInputs.Of());
-        yield return new("RANGE_int64_negative_delta", OneOpWithConstants(Fb.BuiltinOperator.RANGE, [C(I64, [], 10L), C(I64, [], -3L), C(I64, [], -3L)], [Out(I64, [5])]), OpInputs.Of());
-        yield return new("RANGE_float32_running_sum", OneOpWithConstants(Fb.BuiltinOperator.RANGE, [C(F, [], 0.1f), C(F, [], 2.05f), C(F, [], 0.1f)], [Out(F, [20])]), OpInputs.Of());
 
         // TILE
         yield return new("TILE_float32", OneOpWithConstants(Fb.BuiltinOperator.TILE, [In(F, [2, 3]), C(I32, [2], 2, 3)], [Out(F, [4, 9])]), OpInputs.Random(6));

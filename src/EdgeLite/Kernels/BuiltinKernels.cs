@@ -15,6 +15,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.ARG_MIN, static () => new ArgMinMax(max: false));
         r.AddBuiltin(BuiltinOperator.ASSIGN_VARIABLE, static () => new AssignVariable());
         r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
+        r.AddBuiltin(BuiltinOperator.BATCH_MATMUL, static () => new BatchMatMul());
         r.AddBuiltin(BuiltinOperator.BATCH_TO_SPACE_ND, static () => new SpaceToBatch(toBatch: false));
         r.AddBuiltin(BuiltinOperator.BITWISE_XOR, static () => new BinaryElementwise(BinaryKind.BitwiseXor));
         r.AddBuiltin(BuiltinOperator.BROADCAST_ARGS, static () => new BroadcastArgs());

@@ -1,4 +1,5 @@
 using EdgeLite.Quantization;
+using EdgeLite.Simd;
 
 namespace EdgeLite.Kernels;
 
@@ -7,7 +8,9 @@ namespace EdgeLite.Kernels;
 /// and rhs as [..., N, K]; batch dimensions (up to three, ranks 2–5) broadcast NumPy-style. float32; int8 → int8 and
 /// int16 → int16 with TFLite's integer arithmetic ((l − zl)(r − zr) summed in int32 / int64, one quantized multiplier
 /// lhs_scale·rhs_scale/out_scale, plus the output zero point, clamped to the type). int16 requires zero points of 0,
-/// as TFLite does. The float sum runs in k order, as TFLite's reference kernel.
+/// as TFLite does. The float sum runs in k order, as TFLite's reference kernel (the specification); the float fast path
+/// runs each matrix product on the packed GEMM (<see cref="GemmKernels.Float"/>, k in order with fused multiply-add):
+/// a constant rhs is packed once at Prepare, a variable one into scratch at Invoke (once per distinct rhs matrix).
 /// </summary>
 internal sealed unsafe class BatchMatMul : OpKernel
 {
@@ -19,10 +22,20 @@ internal sealed unsafe class BatchMatMul : OpKernel
     private readonly int[] _batch = new int[3];
     private readonly long[] _lStride = new long[3], _rStride = new long[3];
 
+    /// <summary>Tests set this (per thread, read at Prepare) to run the reference loops.</summary>
+    [ThreadStatic] internal static bool ForceReference;
+    private bool _fast, _rhsPrepacked;
+    private SimdLevel _level;
+    private int _panels;
+    private long _packedFloats;
+    private float* _packed;
+    private FloatOutputStage _stage;
+
     public override void Prepare(KernelContext context)
     {
         var l = context.Input(0); var r = context.Input(1); var y = context.Output(0);
         var o = context.Options<Schema.BatchMatMulOptions>();
+        _fast = false;
         _adjX = o?.AdjX ?? false; _adjY = o?.AdjY ?? false;
         if (l.Rank < 2 || r.Rank < 2 || l.Rank > 5 || r.Rank > 5) throw context.Invalid($"operands must have rank 2 to 5, got {l} and {r}");
         _type = l.Type;
@@ -53,7 +66,7 @@ internal sealed unsafe class BatchMatMul : OpKernel
         }
         shape[rank - 2] = _m; shape[rank - 1] = _n;
         context.SetOutputShape(0, shape);
-        if (_type == TensorType.Float32) return;
+        if (_type == TensorType.Float32) { PrepareFast(context, r); return; }
         var ql = l.Quantization; var qr = r.Quantization; var qy = y.Quantization;
         if (ql == null || qr == null || qy == null || ql.Scales.Count != 1 || qr.Scales.Count != 1 || qy.Scales.Count != 1)
             throw context.Unsupported("quantized BATCH_MATMUL needs per-tensor quantization on both operands and the output");
@@ -65,8 +78,79 @@ internal sealed unsafe class BatchMatMul : OpKernel
         (_min, _max) = QuantizationUtils.TypeRange(_type);
     }
 
+    private void PrepareFast(KernelContext context, Tensor r)
+    {
+        _fast = !ForceReference && _m > 0 && _n > 0 && _k > 0;
+        if (!_fast) return;
+        _level = GemmKernels.Select();
+        _panels = GemmKernels.Panels(_n);
+        _packedFloats = (long)_panels * _k * GemmKernels.Panel;
+        var bias = context.AllocatePersistent<float>(_panels * GemmKernels.Panel);
+        _stage = new FloatOutputStage { Bias = KernelContext.AddressOf(bias), Min = float.NegativeInfinity, Max = float.PositiveInfinity };
+        long matrices = r.ElementCount / ((long)_k * _n);
+        _rhsPrepacked = r.IsConstant && matrices * _packedFloats <= int.MaxValue / 4;
+        long scratch = 0;
+        if (_rhsPrepacked)
+        {
+            var packed = context.AllocatePersistent<float>((int)(matrices * _packedFloats));
+            _packed = KernelContext.AddressOf(packed);
+            for (long mi = 0; mi < matrices; mi++) Pack((float*)r.DataPointer + mi * _k * _n, _packed + mi * _packedFloats);
+        }
+        else scratch += _packedFloats * 4;
+        if (_adjX) scratch += ((long)_m * _k * 4 + 63) & ~63L;
+        if (scratch > 0) context.RequestScratch(scratch);
+    }
+
+    /// <summary>Packs rhs matrix <paramref name="b"/> as GEMM weights w(j, k) = R(k, j), zero past N.</summary>
+    private void Pack(float* b, float* packed)
+    {
+        for (int p = 0; p < _panels; p++)
+            for (int k = 0; k < _k; k++)
+            {
+                float* dst = packed + ((long)p * _k + k) * GemmKernels.Panel;
+                for (int jj = 0; jj < GemmKernels.Panel; jj++)
+                {
+                    int j = p * GemmKernels.Panel + jj;
+                    dst[jj] = j < _n ? b[R(k, j)] : 0f;
+                }
+            }
+    }
+
+    private void EvalFast(KernelContext context)
+    {
+        var l = context.Input(0); var r = context.Input(1); var y = context.Output(0);
+        long mn = (long)_m * _n, kn = (long)_k * _n;
+        byte* scratch = context.Scratch;
+        float* packedScratch = _rhsPrepacked ? null : (float*)scratch;
+        float* transposed = (float*)(scratch + (_rhsPrepacked ? 0 : _packedFloats * 4));
+        long lastPacked = -1, ob = 0;
+        for (int b0 = 0; b0 < _batch[0]; b0++)
+            for (int b1 = 0; b1 < _batch[1]; b1++)
+                for (int b2 = 0; b2 < _batch[2]; b2++, ob++)
+                {
+                    long lo = b0 * _lStride[0] + b1 * _lStride[1] + b2 * _lStride[2];
+                    long ro = b0 * _rStride[0] + b1 * _rStride[1] + b2 * _rStride[2];
+                    long mi = ro / kn;
+                    float* packed;
+                    if (_rhsPrepacked) packed = _packed + mi * _packedFloats;
+                    else
+                    {
+                        if (mi != lastPacked) { Pack((float*)r.DataPointer + ro, packedScratch); lastPacked = mi; }
+                        packed = packedScratch;
+                    }
+                    float* a = (float*)l.DataPointer + lo;
+                    if (_adjX)
+                    {
+                        for (int i = 0; i < _m; i++) for (int k = 0; k < _k; k++) transposed[(long)i * _k + k] = a[(long)k * _m + i];
+                        a = transposed;
+                    }
+                    GemmKernels.Float(_level, a, _k, _m, _k, packed, 0, _panels, (float*)y.DataPointer + ob * mn, _n, _n, _stage);
+                }
+    }
+
     public override void Eval(KernelContext context)
     {
+        if (_type == TensorType.Float32 && _fast) { EvalFast(context); return; }
         var l = context.Input(0); var r = context.Input(1); var y = context.Output(0);
         long mn = (long)_m * _n;
         long ob = 0;

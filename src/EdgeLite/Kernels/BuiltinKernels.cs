@@ -90,6 +90,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.REVERSE_SEQUENCE, static () => new ReverseSequence());
         r.AddBuiltin(BuiltinOperator.REVERSE_V2, static () => new ReverseV2());
         r.AddBuiltin(BuiltinOperator.RIGHT_SHIFT, static () => new BinaryElementwise(BinaryKind.RightShift));
+        r.AddBuiltin(BuiltinOperator.RNN, static () => new Rnn(sequence: false));
         r.AddBuiltin(BuiltinOperator.ROUND, static () => new UnaryMath(UnaryMathKind.Round));
         r.AddBuiltin(BuiltinOperator.RSQRT, static () => new UnaryFloat(UnaryKind.Rsqrt));
         r.AddBuiltin(BuiltinOperator.SCATTER_ND, static () => new ScatterNd());
@@ -115,6 +116,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
         r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, static () => new UnidirectionalSequenceLstm());
+        r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_RNN, static () => new Rnn(sequence: true));
         r.AddBuiltin(BuiltinOperator.UNIQUE, static () => new Unique());
         r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
         r.AddBuiltin(BuiltinOperator.VAR_HANDLE, static () => new VarHandle());

@@ -25,6 +25,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.CEIL, static () => new UnaryMath(UnaryMathKind.Ceil));
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
+        r.AddBuiltin(BuiltinOperator.CONV_3D, static () => new Conv3D());
         r.AddBuiltin(BuiltinOperator.COS, static () => new UnaryMath(UnaryMathKind.Cos));
         r.AddBuiltin(BuiltinOperator.DENSIFY, static () => new Densify());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());

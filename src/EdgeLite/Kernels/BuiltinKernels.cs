@@ -112,6 +112,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
         r.AddBuiltin(BuiltinOperator.STRIDED_SLICE, static () => new StridedSlice());
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
+        r.AddBuiltin(BuiltinOperator.SVDF, static () => new Svdf());
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
         r.AddBuiltin(BuiltinOperator.TILE, static () => new Tile());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());

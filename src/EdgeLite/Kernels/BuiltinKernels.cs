@@ -61,6 +61,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.LOGICAL_OR, static () => new Logical(LogicalKind.Or));
         r.AddBuiltin(BuiltinOperator.LOGISTIC, static () => new Activation(ActivationKind.Logistic));
         r.AddBuiltin(BuiltinOperator.LOG_SOFTMAX, static () => new LogSoftmax());
+        r.AddBuiltin(BuiltinOperator.LSTM, static () => new UnidirectionalSequenceLstm(sequence: false));
         r.AddBuiltin(BuiltinOperator.MATRIX_DIAG, static () => new MatrixDiag(set: false));
         r.AddBuiltin(BuiltinOperator.MATRIX_SET_DIAG, static () => new MatrixDiag(set: true));
         r.AddBuiltin(BuiltinOperator.MAXIMUM, static () => new BinaryElementwise(BinaryKind.Maximum));

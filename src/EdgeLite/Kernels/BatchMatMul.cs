@@ -10,7 +10,8 @@ namespace EdgeLite.Kernels;
 /// lhs_scale·rhs_scale/out_scale, plus the output zero point, clamped to the type). int16 requires zero points of 0,
 /// as TFLite does. The float sum runs in k order, as TFLite's reference kernel (the specification); the float fast path
 /// runs each matrix product on the packed GEMM (<see cref="GemmKernels.Float"/>, k in order with fused multiply-add):
-/// a constant rhs is packed once at Prepare, a variable one into scratch at Invoke (once per distinct rhs matrix).
+/// a constant rhs is packed once at Prepare, a variable one into scratch at Invoke (once per distinct rhs matrix); the
+/// output rows of all batches are split across the interpreter's threads.
 /// </summary>
 internal sealed unsafe class BatchMatMul : OpKernel
 {
@@ -66,7 +67,7 @@ internal sealed unsafe class BatchMatMul : OpKernel
         }
         shape[rank - 2] = _m; shape[rank - 1] = _n;
         context.SetOutputShape(0, shape);
-        if (_type == TensorType.Float32) { PrepareFast(context, r); return; }
+        if (_type == TensorType.Float32) { PrepareFast(context, l, r); return; }
         var ql = l.Quantization; var qr = r.Quantization; var qy = y.Quantization;
         if (ql == null || qr == null || qy == null || ql.Scales.Count != 1 || qr.Scales.Count != 1 || qy.Scales.Count != 1)
             throw context.Unsupported("quantized BATCH_MATMUL needs per-tensor quantization on both operands and the output");
@@ -78,7 +79,7 @@ internal sealed unsafe class BatchMatMul : OpKernel
         (_min, _max) = QuantizationUtils.TypeRange(_type);
     }
 
-    private void PrepareFast(KernelContext context, Tensor r)
+    private void PrepareFast(KernelContext context, Tensor l, Tensor r)
     {
         _fast = !ForceReference && _m > 0 && _n > 0 && _k > 0;
         if (!_fast) return;
@@ -87,18 +88,32 @@ internal sealed unsafe class BatchMatMul : OpKernel
         _packedFloats = (long)_panels * _k * GemmKernels.Panel;
         var bias = context.AllocatePersistent<float>(_panels * GemmKernels.Panel);
         _stage = new FloatOutputStage { Bias = KernelContext.AddressOf(bias), Min = float.NegativeInfinity, Max = float.PositiveInfinity };
-        long matrices = r.ElementCount / ((long)_k * _n);
-        _rhsPrepacked = r.IsConstant && matrices * _packedFloats <= int.MaxValue / 4;
+        _rMatrices = r.ElementCount / ((long)_k * _n);
+        _lMatrices = l.ElementCount / ((long)_m * _k);
+        _outBatches = (long)_batch[0] * _batch[1] * _batch[2];
+        _rhsPrepacked = r.IsConstant && _rMatrices * _packedFloats <= int.MaxValue / 4;
         long scratch = 0;
         if (_rhsPrepacked)
         {
-            var packed = context.AllocatePersistent<float>((int)(matrices * _packedFloats));
+            var packed = context.AllocatePersistent<float>((int)(_rMatrices * _packedFloats));
             _packed = KernelContext.AddressOf(packed);
-            for (long mi = 0; mi < matrices; mi++) Pack((float*)r.DataPointer + mi * _k * _n, _packed + mi * _packedFloats);
+            for (long mi = 0; mi < _rMatrices; mi++) Pack((float*)r.DataPointer + mi * _k * _n, _packed + mi * _packedFloats);
         }
-        else scratch += _packedFloats * 4;
-        if (_adjX) scratch += ((long)_m * _k * 4 + 63) & ~63L;
+        else scratch += _rMatrices * _packedFloats * 4;
+        _transposedOffset = scratch;
+        if (_adjX) scratch += _lMatrices * _m * _k * 4;
         if (scratch > 0) context.RequestScratch(scratch);
+        _work ??= new Work(this);
+        if (_outBatches * _m > int.MaxValue) _fast = false;
+    }
+
+    private long _rMatrices, _lMatrices, _outBatches, _transposedOffset;
+    private Work? _work;
+
+    private sealed class Work(BatchMatMul k) : IParallelWork
+    {
+        public float* Lhs, Packed, Output;
+        public void Run(int start, int end, int worker) => k.Rows(start, end, Lhs, Packed, Output);
     }
 
     /// <summary>Packs rhs matrix <paramref name="b"/> as GEMM weights w(j, k) = R(k, j), zero past N.</summary>
@@ -116,36 +131,51 @@ internal sealed unsafe class BatchMatMul : OpKernel
             }
     }
 
+    /// <summary>
+    /// The float fast path: rhs matrices packed (at Prepare when constant, else here into scratch) and, for adj_x, lhs
+    /// matrices transposed into scratch; then the rows of all output matrices split across the threads.
+    /// </summary>
     private void EvalFast(KernelContext context)
     {
         var l = context.Input(0); var r = context.Input(1); var y = context.Output(0);
-        long mn = (long)_m * _n, kn = (long)_k * _n;
         byte* scratch = context.Scratch;
-        float* packedScratch = _rhsPrepacked ? null : (float*)scratch;
-        float* transposed = (float*)(scratch + (_rhsPrepacked ? 0 : _packedFloats * 4));
-        long lastPacked = -1, ob = 0;
-        for (int b0 = 0; b0 < _batch[0]; b0++)
-            for (int b1 = 0; b1 < _batch[1]; b1++)
-                for (int b2 = 0; b2 < _batch[2]; b2++, ob++)
-                {
-                    long lo = b0 * _lStride[0] + b1 * _lStride[1] + b2 * _lStride[2];
-                    long ro = b0 * _rStride[0] + b1 * _rStride[1] + b2 * _rStride[2];
-                    long mi = ro / kn;
-                    float* packed;
-                    if (_rhsPrepacked) packed = _packed + mi * _packedFloats;
-                    else
-                    {
-                        if (mi != lastPacked) { Pack((float*)r.DataPointer + ro, packedScratch); lastPacked = mi; }
-                        packed = packedScratch;
-                    }
-                    float* a = (float*)l.DataPointer + lo;
-                    if (_adjX)
-                    {
-                        for (int i = 0; i < _m; i++) for (int k = 0; k < _k; k++) transposed[(long)i * _k + k] = a[(long)k * _m + i];
-                        a = transposed;
-                    }
-                    GemmKernels.Float(_level, a, _k, _m, _k, packed, 0, _panels, (float*)y.DataPointer + ob * mn, _n, _n, _stage);
-                }
+        float* packed = _rhsPrepacked ? _packed : (float*)scratch;
+        if (!_rhsPrepacked)
+            for (long mi = 0; mi < _rMatrices; mi++) Pack((float*)r.DataPointer + mi * _k * _n, packed + mi * _packedFloats);
+        float* lhs = (float*)l.DataPointer;
+        if (_adjX)
+        {
+            float* t = (float*)(scratch + _transposedOffset);
+            for (long mi = 0; mi < _lMatrices; mi++)
+            {
+                float* a = lhs + mi * _m * _k, d = t + mi * _m * _k;
+                for (int i = 0; i < _m; i++) for (int k = 0; k < _k; k++) d[(long)i * _k + k] = a[(long)k * _m + i];
+            }
+            lhs = t;
+        }
+        var w = _work!;
+        w.Lhs = lhs; w.Packed = packed; w.Output = (float*)y.DataPointer;
+        context.ParallelFor((int)(_outBatches * _m), w, _outBatches * _m * _n * _k);
+    }
+
+    /// <summary>Output rows [start, end) of the flattened (batch, row) range.</summary>
+    private void Rows(int start, int end, float* lhs, float* packed, float* output)
+    {
+        long kn = (long)_k * _n, mk = (long)_m * _k, mn = (long)_m * _n;
+        int row = start;
+        while (row < end)
+        {
+            long ob = row / _m;
+            int i0 = (int)(row - ob * _m);
+            int rows = Math.Min(_m - i0, end - row);
+            int b2 = (int)(ob % _batch[2]), b1 = (int)(ob / _batch[2] % _batch[1]), b0 = (int)(ob / _batch[2] / _batch[1]);
+            // operand matrices: strides are whole matrices (0 where broadcast)
+            long lm = (b0 * _lStride[0] + b1 * _lStride[1] + b2 * _lStride[2]) / mk;
+            long rm = (b0 * _rStride[0] + b1 * _rStride[1] + b2 * _rStride[2]) / kn;
+            GemmKernels.Float(_level, lhs + lm * mk + (long)i0 * _k, _k, rows, _k, packed + rm * _packedFloats, 0, _panels,
+                output + ob * mn + (long)i0 * _n, _n, _n, _stage);
+            row += rows;
+        }
     }
 
     public override void Eval(KernelContext context)

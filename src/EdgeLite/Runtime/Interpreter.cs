@@ -66,7 +66,8 @@ public sealed unsafe class Interpreter : IDisposable
         var resolver = options.Resolver ?? OpResolver.CreateDefault();
         if (Threads > 1) _pool = new WorkerPool(Threads);
         var missing = new List<string>();
-        _subgraphs = model.Subgraphs.Select(g => new Subgraph(this, model, g, resolver, _pool, missing)).ToArray();
+        try { _subgraphs = model.Subgraphs.Select(g => new Subgraph(this, model, g, resolver, _pool, missing)).ToArray(); }
+        catch { _pool?.Dispose(); throw; }
         if (missing.Count > 0)
         {
             _pool?.Dispose();

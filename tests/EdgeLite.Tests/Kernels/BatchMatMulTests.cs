@@ -8,7 +8,7 @@ namespace EdgeLite.Tests.Kernels;
 /// <summary>BATCH_MATMUL's float fast path (packed GEMM) against its reference loops at every SIMD level; errors; allocations.</summary>
 public class BatchMatMulTests
 {
-    private static float[] Run(int[] lhs, int[] rhs, int[] outShape, bool ax, bool ay, bool constRhs, float[] a, float[] b, bool reference, SimdLevel? level)
+    private static float[] Run(int[] lhs, int[] rhs, int[] outShape, bool ax, bool ay, bool constRhs, float[] a, float[] b, bool reference, SimdLevel? level, int threads = 1)
     {
         BatchMatMul.ForceReference = reference;
         GemmKernels.MaxLevel = level;
@@ -19,7 +19,7 @@ public class BatchMatMulTests
             int w = constRhs ? m.Constant("b", TensorType.Float32, rhs, b) : m.Input("b", TensorType.Float32, rhs);
             m.Op(Fb.BuiltinOperator.BATCH_MATMUL, [x, w], [m.Output("y", TensorType.Float32, outShape)], Fb.BuiltinOptions.BatchMatMulOptions,
                 f => Fb.BatchMatMulOptions.CreateBatchMatMulOptions(f, ax, ay).Value);
-            using var it = m.BuildInterpreter();
+            using var it = m.BuildInterpreter(threads);
             it.GetInputTensor(0).CopyFrom<float>(a);
             if (!constRhs) it.GetInputTensor(1).CopyFrom<float>(b);
             it.Invoke();
@@ -38,6 +38,8 @@ public class BatchMatMulTests
         { [5, 31], [40, 31], [5, 40], false, true, true },
         { [1, 2, 2, 7, 3], [2, 1, 1, 16, 7], [2, 2, 2, 3, 16], true, true, false },
         { [4, 1, 64], [4, 64, 20], [4, 1, 20], false, false, true },
+        { [4, 64, 96], [96, 80], [4, 64, 80], false, false, true },
+        { [3, 96, 64], [2, 3, 80, 96], [2, 3, 64, 80], true, true, false },
     };
 
     [Theory]
@@ -57,6 +59,8 @@ public class BatchMatMulTests
             var fast = Run(lhs, rhs, outShape, ax, ay, constRhs, a, b, false, level);
             for (int i = 0; i < fast.Length; i++)
                 Assert.True(Math.Abs(fast[i] - reference[i]) <= 1e-5 + 1e-5 * Math.Abs(reference[i]), $"{level} [{i}] {fast[i]} vs reference {reference[i]}");
+            // the rows split across threads: identical results
+            Assert.Equal(fast, Run(lhs, rhs, outShape, ax, ay, constRhs, a, b, false, level, threads: 2));
         }
     }
 

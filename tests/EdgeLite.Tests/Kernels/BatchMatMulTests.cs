@@ -109,3 +109,28 @@ public class BatchMatMulTests
         Assert.Contains("hybrid", Assert.Throws<UnsupportedOperatorException>(() => h.BuildInterpreter()).Message);
     }
 }
+
+/// <summary>Writes a transformer-sized BATCH_MATMUL model for `edgelite bench` / the reference tool's bench (EDGELITE_DUMP_MODELS=DIR).</summary>
+public class BatchMatMulBenchModel
+{
+    [Fact]
+    public void DumpBenchModel()
+    {
+        var dir = Environment.GetEnvironmentVariable("EDGELITE_DUMP_MODELS");
+        if (dir == null) return;
+        Directory.CreateDirectory(dir);
+        // attention-like: [8 heads, 128, 64] x [8, 64, 128] (variable rhs), and a projection [1, 128, 512] x [512, 512] (constant)
+        var m = new OpModelBuilder();
+        int q = m.Input("q", TensorType.Float32, [8, 128, 64]);
+        int k = m.Input("k", TensorType.Float32, [8, 128, 64]);
+        m.Op(Fb.BuiltinOperator.BATCH_MATMUL, [q, k], [m.Output("s", TensorType.Float32, [8, 128, 128])], Fb.BuiltinOptions.BatchMatMulOptions,
+            f => Fb.BatchMatMulOptions.CreateBatchMatMulOptions(f, false, true).Value);
+        File.WriteAllBytes(Path.Combine(dir, "bmm_attention.tflite"), m.Build());
+        var p = new OpModelBuilder();
+        int x = p.Input("x", TensorType.Float32, [1, 128, 512]);
+        int w = p.Constant("w", TensorType.Float32, [512, 512], new OpConformance.OpCases.Gen(5).Floats(512 * 512, -0.05f, 0.05f));
+        p.Op(Fb.BuiltinOperator.BATCH_MATMUL, [x, w], [p.Output("y", TensorType.Float32, [1, 128, 512])], Fb.BuiltinOptions.BatchMatMulOptions,
+            f => Fb.BatchMatMulOptions.CreateBatchMatMulOptions(f, false, false).Value);
+        File.WriteAllBytes(Path.Combine(dir, "bmm_projection.tflite"), p.Build());
+    }
+}

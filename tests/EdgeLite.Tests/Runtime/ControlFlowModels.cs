@@ -157,8 +157,52 @@ internal static class ControlFlowModels
         return b;
     }
 
+    /// <summary>
+    /// Nested control flow: WHILE (i, x) while i &lt; 4 { x = IF(i mod 2 == 0, x) [then x * 2, else x + 1]; i += 1 }.
+    /// Inputs i int32[1], x float32[2]; from i = 0: x → ((x·2 + 1)·2 + 1).
+    /// </summary>
+    public static OpModelBuilder WhileWithIf()
+    {
+        var b = new OpModelBuilder();
+        var cond = b.AddSubgraph("cond");
+        {
+            int i = cond.Input("i", TensorType.Int32, [1]);
+            cond.Input("x", TensorType.Float32, [2]);
+            int four = cond.Constant("four", TensorType.Int32, [1], new[] { 4 });
+            cond.Op(Fb.BuiltinOperator.LESS, [i, four], [cond.Output("go", TensorType.Bool, [1])]);
+        }
+        var body = b.AddSubgraph("body");
+        var then = b.AddSubgraph("double");
+        { int x = then.Input("x", TensorType.Float32, [2]); int two = then.Constant("two", TensorType.Float32, [1], new[] { 2f }); Mul(then, x, two, then.Output("y", TensorType.Float32, [2])); }
+        var els = b.AddSubgraph("increment");
+        { int x = els.Input("x", TensorType.Float32, [2]); int one = els.Constant("one", TensorType.Float32, [1], new[] { 1f }); Add(els, x, one, els.Output("y", TensorType.Float32, [2])); }
+        {
+            int i = body.Input("i", TensorType.Int32, [1]);
+            int x = body.Input("x", TensorType.Float32, [2]);
+            int two = body.Constant("two", TensorType.Int32, [1], new[] { 2 });
+            int zero = body.Constant("zero", TensorType.Int32, [1], new[] { 0 });
+            int one = body.Constant("one", TensorType.Int32, [1], new[] { 1 });
+            int m = body.Intermediate("m", TensorType.Int32, [1]);
+            body.Op(Fb.BuiltinOperator.FLOOR_MOD, [i, two], [m]);
+            int even = body.Intermediate("even", TensorType.Bool, [1]);
+            body.Op(Fb.BuiltinOperator.EQUAL, [m, zero], [even]);
+            Add(body, i, one, body.Output("i_next", TensorType.Int32, [1]));
+            int y = body.Output("x_next", TensorType.Float32, [2]);
+            body.Op(Fb.BuiltinOperator.IF, [even, x], [y], Fb.BuiltinOptions.IfOptions,
+                f => Fb.IfOptions.CreateIfOptions(f, then.SubgraphIndex, els.SubgraphIndex).Value);
+        }
+        int mi = b.Input("i", TensorType.Int32, [1]);
+        int mx = b.Input("x", TensorType.Float32, [2]);
+        int oi = b.Output("i_out", TensorType.Int32, [1]);
+        int ox = b.Output("x_out", TensorType.Float32, [2]);
+        b.Op(Fb.BuiltinOperator.WHILE, [mi, mx], [oi, ox], Fb.BuiltinOptions.WhileOptions,
+            f => Fb.WhileOptions.CreateWhileOptions(f, cond.SubgraphIndex, body.SubgraphIndex).Value);
+        return b;
+    }
+
     public static readonly (string Name, Func<OpModelBuilder> Make)[] All =
     [
+        ("while_with_if", WhileWithIf),
         ("while_static", WhileStatic), ("while_growing", WhileGrowing), ("if_same_shapes", IfSameShapes),
         ("if_different_shapes", IfDifferentShapes), ("accumulator", Accumulator),
     ];

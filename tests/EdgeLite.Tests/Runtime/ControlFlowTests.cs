@@ -70,6 +70,25 @@ public class ControlFlowTests
         Assert.Equal([1f, -3], it.Output<float>(1));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void NestedIfInsideAWhileBody(int threads)
+    {
+        using var it = ControlFlowModels.WhileWithIf().BuildInterpreter(threads);
+        Assert.False(it.HasDynamicTensors);
+        it.GetInputTensor(0).CopyFrom<int>([0]);
+        it.GetInputTensor(1).CopyFrom<float>([1, -3]);
+        it.Invoke();
+        // real TFLite (LiteRT 2.5.3): i_out 4, x_out [7, -9]
+        Assert.Equal([4], it.Output<int>(0));
+        Assert.Equal([7f, -9], it.Output<float>(1));
+        it.GetInputTensor(0).CopyFrom<int>([1]);
+        it.Invoke();
+        Assert.Equal([5f, -3], it.Output<float>(1)); // i = 1, 2, 3: odd, even, odd: (x + 1)·2 + 1
+        Assert.Equal(0, Allocations.OfInvoke(it, 2));
+    }
+
     [Fact]
     public void IfRunsTheChosenBranch()
     {

@@ -17,6 +17,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.AVERAGE_POOL_2D, static () => new Pooling(max: false));
         r.AddBuiltin(BuiltinOperator.BATCH_MATMUL, static () => new BatchMatMul());
         r.AddBuiltin(BuiltinOperator.BATCH_TO_SPACE_ND, static () => new SpaceToBatch(toBatch: false));
+        r.AddBuiltin(BuiltinOperator.BIDIRECTIONAL_SEQUENCE_RNN, static () => new BidirectionalSequenceRnn());
         r.AddBuiltin(BuiltinOperator.BITWISE_XOR, static () => new BinaryElementwise(BinaryKind.BitwiseXor));
         r.AddBuiltin(BuiltinOperator.BROADCAST_ARGS, static () => new BroadcastArgs());
         r.AddBuiltin(BuiltinOperator.BROADCAST_TO, static () => new BroadcastTo());

@@ -133,6 +133,9 @@ public sealed unsafe class Interpreter : IDisposable
     /// <summary>The resource variables of this interpreter (shared by all subgraphs).</summary>
     internal ResourceVariables Resources { get; } = new();
 
+    /// <summary>Subgraphs being prepared or run right now, nested (see <see cref="Subgraph.MaxCallDepth"/>).</summary>
+    internal int CallDepth;
+
     /// <summary>CALL_ONCE nodes that have run their init subgraph (once per interpreter, as in TFLite).</summary>
     internal HashSet<int> InitializedSubgraphs { get; } = new();
 

@@ -80,14 +80,23 @@ internal sealed unsafe class Subgraph : IDisposable
 
     internal void Invalidate() => IsAllocated = false;
 
+    /// <summary>
+    /// How deep subgraphs may call each other (IF inside WHILE inside ...): a hostile chain of thousands of nested
+    /// subgraphs is refused with a typed error instead of overflowing the stack.
+    /// </summary>
+    internal const int MaxCallDepth = 64;
+
     /// <summary>Prepares every operator and plans the arena (see <see cref="Interpreter.AllocateTensors"/>).</summary>
     internal void AllocateTensors()
     {
         if (_preparing || _running)
             throw new ModelFormatException($"subgraph {Index} ('{Graph.Name}') calls itself through a control-flow operator (recursion is not supported)");
+        if (Owner.CallDepth >= MaxCallDepth)
+            throw new ModelFormatException($"subgraph {Index}: control flow nested more than {MaxCallDepth} subgraphs deep");
         _preparing = true;
+        Owner.CallDepth++;
         try { AllocateCore(); }
-        finally { _preparing = false; }
+        finally { _preparing = false; Owner.CallDepth--; }
     }
 
     private void AllocateCore()
@@ -378,7 +387,9 @@ internal sealed unsafe class Subgraph : IDisposable
     {
         if (!IsAllocated) throw new InterpreterException($"subgraph {Index}: tensors are not allocated: call AllocateTensors() (again after ResizeInput)");
         if (_running) throw new InterpreterException($"subgraph {Index} ('{Graph.Name}') is already running: a control-flow operator calls it recursively");
+        if (Owner.CallDepth >= MaxCallDepth) throw new InterpreterException($"subgraph {Index}: control flow nested more than {MaxCallDepth} subgraphs deep");
         _running = true;
+        Owner.CallDepth++;
         try
         {
             var nodes = Nodes;
@@ -398,7 +409,7 @@ internal sealed unsafe class Subgraph : IDisposable
             }
             if (ticks != null) ProfiledInvokes++;
         }
-        finally { _running = false; }
+        finally { _running = false; Owner.CallDepth--; }
     }
 
     /// <summary>

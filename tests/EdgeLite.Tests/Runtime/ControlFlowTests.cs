@@ -180,6 +180,36 @@ public class ControlFlowTests
         Assert.Contains("calls itself", e.Message);
     }
 
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(200, true)]
+    public void DeeplyNestedSubgraphsAreBoundedNotAStackOverflow(int depth, bool refused)
+    {
+        // subgraph k's IF calls subgraph k + 1 (both branches); the last one passes x through
+        var b = new OpModelBuilder();
+        var graphs = Enumerable.Range(0, depth).Select(k => b.AddSubgraph($"level{k}")).ToArray();
+        for (int k = 0; k < depth; k++)
+        {
+            var g = graphs[k];
+            int c = g.Input("c", TensorType.Bool, [1]);
+            int x = g.Input("x", TensorType.Float32, [2]);
+            if (k == depth - 1) { g.MarkOutput(x); continue; }
+            int next = graphs[k + 1].SubgraphIndex;
+            g.Op(Fb.BuiltinOperator.IF, [c, c, x], [g.Output("y", TensorType.Float32, [2])], Fb.BuiltinOptions.IfOptions,
+                f => Fb.IfOptions.CreateIfOptions(f, next, next).Value);
+        }
+        int mc = b.Input("c", TensorType.Bool, [1]);
+        int mx = b.Input("x", TensorType.Float32, [2]);
+        b.Op(Fb.BuiltinOperator.IF, [mc, mc, mx], [b.Output("y", TensorType.Float32, [2])], Fb.BuiltinOptions.IfOptions,
+            f => Fb.IfOptions.CreateIfOptions(f, graphs[0].SubgraphIndex, graphs[0].SubgraphIndex).Value);
+        if (refused) { Assert.Contains("nested", Assert.Throws<ModelFormatException>(() => b.BuildInterpreter()).Message); return; }
+        using var it = b.BuildInterpreter();
+        it.GetInputTensor(0).CopyFrom<byte>([1]);
+        it.GetInputTensor(1).CopyFrom<float>([3, 4]);
+        it.Invoke();
+        Assert.Equal([3f, 4], it.Output<float>(0));
+    }
+
     [Fact]
     public void MismatchedSubgraphsAreTypedErrorsNamingTheOperator()
     {

@@ -51,7 +51,7 @@ internal static unsafe class ShapeArgs
         }
     }
 
-    /// <summary>A shape error: at Prepare a <see cref="ModelFormatException"/>, during Invoke an <see cref="InterpreterException"/> (both name the operator).</summary>
+    /// <summary>A shape computed from tensor values is invalid or too large: an <see cref="InterpreterException"/> naming the operator (at Prepare or Invoke).</summary>
     public static Exception ShapeError(KernelContext ctx, string what) => new InterpreterException($"{ctx.Where}: {what}");
 
     /// <summary>Sets output 0's shape when the values deciding it are known now, else marks it dynamic.</summary>

@@ -135,6 +135,15 @@ internal sealed class OpModelBuilder
         return g;
     }
 
+    private readonly List<(string Key, int Subgraph, (string Name, int Tensor)[] Inputs, (string Name, int Tensor)[] Outputs)> _signatures = [];
+
+    /// <summary>Adds a signature def running <paramref name="subgraph"/> (tensor indices are that subgraph's).</summary>
+    public OpModelBuilder AddSignature(string key, OpModelBuilder subgraph, (string Name, int Tensor)[] inputs, (string Name, int Tensor)[] outputs)
+    {
+        (_root ?? this)._signatures.Add((key, subgraph.SubgraphIndex, inputs, outputs));
+        return this;
+    }
+
     /// <summary>Index of this subgraph in the model (0 = the main one, this builder).</summary>
     public int SubgraphIndex { get; private set; }
 
@@ -154,11 +163,25 @@ internal sealed class OpModelBuilder
         var graphs = new List<Offset<Fb.SubGraph>>();
         for (int k = 0; k < all.Count; k++)
             graphs.Add(all[k].BuildSubgraph(f, bufferOffsets, codes, k == all.Count - 1 ? () => codeOffsets = CodeOffsets(f, codes) : null));
+        VectorOffset sigs = default;
+        if (_signatures.Count > 0)
+        {
+            Offset<Fb.TensorMap>[] Maps((string Name, int Tensor)[] m) =>
+                m.Select(x => Fb.TensorMap.CreateTensorMap(f, f.CreateString(x.Name), (uint)x.Tensor)).ToArray();
+            var defs = _signatures.Select(sg =>
+            {
+                var ins = Fb.SignatureDef.CreateInputsVector(f, Maps(sg.Inputs));
+                var outs = Fb.SignatureDef.CreateOutputsVector(f, Maps(sg.Outputs));
+                return Fb.SignatureDef.CreateSignatureDef(f, ins, outs, f.CreateString(sg.Key), (uint)sg.Subgraph);
+            }).ToArray();
+            sigs = Fb.Model.CreateSignatureDefsVector(f, defs);
+        }
         var model = Fb.Model.CreateModel(f, 3,
             Fb.Model.CreateOperatorCodesVector(f, codeOffsets),
             Fb.Model.CreateSubgraphsVector(f, graphs.ToArray()),
             f.CreateString("EdgeLite test model"),
-            Fb.Model.CreateBuffersVector(f, bufferOffsets.ToArray()));
+            Fb.Model.CreateBuffersVector(f, bufferOffsets.ToArray()),
+            signature_defsOffset: sigs);
         f.Finish(model.Value, "TFL3");
         return f.SizedByteArray();
     }

@@ -146,6 +146,36 @@ public class ControlFlowTests
     }
 
     [Fact]
+    public void SignatureRunnersRunTheirOwnSubgraphs()
+    {
+        // two entry points: "square" = subgraph 0 (x * x), "add_one" = subgraph 1 (x + 1, an input resized at run time)
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Float32, [3]);
+        int y = b.Output("y", TensorType.Float32, [3]);
+        b.Op(Fb.BuiltinOperator.MUL, [x, x], [y], Fb.BuiltinOptions.MulOptions, f => Fb.MulOptions.CreateMulOptions(f).Value);
+        var g = b.AddSubgraph("add_one");
+        int gx = g.Input("v", TensorType.Float32, [2], shapeSignature: [-1]);
+        int one = g.Constant("one", TensorType.Float32, [1], new[] { 1f });
+        int gy = g.Output("w", TensorType.Float32, [2]);
+        g.Op(Fb.BuiltinOperator.ADD, [gx, one], [gy], Fb.BuiltinOptions.AddOptions, f => Fb.AddOptions.CreateAddOptions(f).Value);
+        b.AddSignature("square", b, [("in", x)], [("out", y)]);
+        b.AddSignature("add_one", g, [("in", gx)], [("out", gy)]);
+        using var it = b.BuildInterpreter();
+        var add = it.GetSignatureRunner("add_one");
+        add.ResizeInput("in", [4]);
+        add.AllocateTensors();
+        add.GetInput("in").CopyFrom<float>([1, 2, 3, 4]);
+        add.Invoke();
+        Assert.Equal([2f, 3, 4, 5], add.GetOutput("out").ToArray<float>());
+        var sq = it.GetSignatureRunner("square");
+        sq.GetInput("in").CopyFrom<float>([1, -2, 3]);
+        sq.Invoke();
+        Assert.Equal([1f, 4, 9], sq.GetOutput("out").ToArray<float>());
+        Assert.Equal([2f, 3, 4, 5], add.GetOutput("out").ToArray<float>()); // each subgraph has its own arena
+        Assert.Throws<ArgumentException>(() => it.GetSignatureRunner("nope"));
+    }
+
+    [Fact]
     public void ReadingAVariableNeverAssignedIsATypedError()
     {
         var b = new OpModelBuilder();

@@ -20,6 +20,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.CONCATENATION, static () => new Concatenation());
         r.AddBuiltin(BuiltinOperator.CONV_2D, static () => new Conv2D());
         r.AddBuiltin(BuiltinOperator.COS, static () => new UnaryMath(UnaryMathKind.Cos));
+        r.AddBuiltin(BuiltinOperator.CUMSUM, static () => new CumSum());
         r.AddBuiltin(BuiltinOperator.DENSIFY, static () => new Densify());
         r.AddBuiltin(BuiltinOperator.DEPTHWISE_CONV_2D, static () => new DepthwiseConv2D());
         r.AddBuiltin(BuiltinOperator.DEPTH_TO_SPACE, static () => new DepthToSpace(toSpace: true));
@@ -63,6 +64,11 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.POW, static () => new BinaryElementwise(BinaryKind.Pow));
         r.AddBuiltin(BuiltinOperator.PRELU, static () => new PRelu());
         r.AddBuiltin(BuiltinOperator.QUANTIZE, static () => new Quantize());
+        r.AddBuiltin(BuiltinOperator.REDUCE_ALL, static () => new Reduce(ReduceKind.All));
+        r.AddBuiltin(BuiltinOperator.REDUCE_ANY, static () => new Reduce(ReduceKind.Any));
+        r.AddBuiltin(BuiltinOperator.REDUCE_MAX, static () => new Reduce(ReduceKind.Max));
+        r.AddBuiltin(BuiltinOperator.REDUCE_MIN, static () => new Reduce(ReduceKind.Min));
+        r.AddBuiltin(BuiltinOperator.REDUCE_PROD, static () => new Reduce(ReduceKind.Prod));
         r.AddBuiltin(BuiltinOperator.RELU, static () => new Activation(ActivationKind.Relu));
         r.AddBuiltin(BuiltinOperator.RELU6, static () => new Activation(ActivationKind.Relu6));
         r.AddBuiltin(BuiltinOperator.RELU_0_TO_1, static () => new Activation(ActivationKind.Relu0To1));
@@ -88,7 +94,9 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.SQUEEZE, static () => new Squeeze());
         r.AddBuiltin(BuiltinOperator.STRIDED_SLICE, static () => new StridedSlice());
         r.AddBuiltin(BuiltinOperator.SUB, static () => new Add(subtract: true));
+        r.AddBuiltin(BuiltinOperator.SUM, static () => new Reduce(ReduceKind.Sum));
         r.AddBuiltin(BuiltinOperator.TANH, static () => new Activation(ActivationKind.Tanh));
+        r.AddBuiltin(BuiltinOperator.TOPK_V2, static () => new TopKV2());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE, static () => new Transpose());
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
         r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, static () => new UnidirectionalSequenceLstm());

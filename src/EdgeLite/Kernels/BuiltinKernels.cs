@@ -57,6 +57,8 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.MINIMUM, static () => new BinaryElementwise(BinaryKind.Minimum));
         r.AddBuiltin(BuiltinOperator.MUL, static () => new Mul());
         r.AddBuiltin(BuiltinOperator.NEG, static () => new UnaryFloat(UnaryKind.Neg));
+        r.AddBuiltin(BuiltinOperator.NON_MAX_SUPPRESSION_V4, static () => new NonMaxSuppression(v5: false));
+        r.AddBuiltin(BuiltinOperator.NON_MAX_SUPPRESSION_V5, static () => new NonMaxSuppression(v5: true));
         r.AddBuiltin(BuiltinOperator.NOT_EQUAL, static () => new Comparison(CompareKind.NotEqual));
         r.AddBuiltin(BuiltinOperator.PACK, static () => new Pack());
         r.AddBuiltin(BuiltinOperator.PAD, static () => new Pad());
@@ -79,6 +81,7 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.RIGHT_SHIFT, static () => new BinaryElementwise(BinaryKind.RightShift));
         r.AddBuiltin(BuiltinOperator.ROUND, static () => new UnaryMath(UnaryMathKind.Round));
         r.AddBuiltin(BuiltinOperator.RSQRT, static () => new UnaryFloat(UnaryKind.Rsqrt));
+        r.AddBuiltin(BuiltinOperator.SEGMENT_SUM, static () => new Segment(SegmentKind.SortedSum));
         r.AddBuiltin(BuiltinOperator.SELECT, static () => new Select(v2: false));
         r.AddBuiltin(BuiltinOperator.SELECT_V2, static () => new Select(v2: true));
         r.AddBuiltin(BuiltinOperator.SIGN, static () => new UnaryMath(UnaryMathKind.Sign));
@@ -101,6 +104,10 @@ internal static class BuiltinKernels
         r.AddBuiltin(BuiltinOperator.TRANSPOSE_CONV, static () => new TransposeConv(mediapipe: false));
         r.AddBuiltin(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, static () => new UnidirectionalSequenceLstm());
         r.AddBuiltin(BuiltinOperator.UNPACK, static () => new Unpack());
+        r.AddBuiltin(BuiltinOperator.UNSORTED_SEGMENT_MAX, static () => new Segment(SegmentKind.Max));
+        r.AddBuiltin(BuiltinOperator.UNSORTED_SEGMENT_MIN, static () => new Segment(SegmentKind.Min));
+        r.AddBuiltin(BuiltinOperator.UNSORTED_SEGMENT_PROD, static () => new Segment(SegmentKind.Prod));
+        r.AddBuiltin(BuiltinOperator.UNSORTED_SEGMENT_SUM, static () => new Segment(SegmentKind.Sum));
         r.AddBuiltin(BuiltinOperator.ZEROS_LIKE, static () => new UnaryMath(UnaryMathKind.ZerosLike));
         r.AddCustom(DetectionPostProcess.CustomCode, static () => new DetectionPostProcess());
         r.AddCustom(PosenetDecoder.CustomCode, static () => new PosenetDecoder());

@@ -169,6 +169,7 @@ public class OpConformanceTests
             File.WriteAllBytes(Path.Combine(d, "model.tflite"), bytes);
             for (int i = 0; i < inputs.Length; i++) File.WriteAllBytes(Path.Combine(d, $"input_{i}.bin"), inputs[i]);
             File.WriteAllText(Path.Combine(d, "model.sha256"), Sha256(bytes));
+            if (c.ReferenceRuntime != null) File.WriteAllText(Path.Combine(d, "runtime"), c.ReferenceRuntime);
         }
     }
 }

@@ -32,6 +32,7 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
         switch (_type)
         {
             case TensorType.Float32: break;
+            case TensorType.UInt8 when kind == ActivationKind.Elu: throw context.Unsupported("uint8 ELU (TFLite takes float32 and int8)");
             case TensorType.UInt8:
             case TensorType.Int8:
             {

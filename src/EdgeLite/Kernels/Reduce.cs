@@ -8,7 +8,7 @@ namespace EdgeLite.Kernels;
 internal enum ReduceKind { Sum, Max, Min, Prod, Any, All }
 
 /// <summary>
-/// SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD (float32, int32, int64, uint8, int8, int16) and REDUCE_ANY, REDUCE_ALL
+/// SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD (float32, int32, int64, uint8 — not for PROD, which TFLite refuses for quantized uint8 —, int8, int16) and REDUCE_ANY, REDUCE_ALL
 /// (bool) over constant axes, keep_dims or not. Unquantized values are folded in input order (TFLite's reference order)
 /// into the output element, starting from 0 / lowest / max / 1 / false / true, in the tensor's own type (integer sums
 /// and products wrap). Quantized inputs, as real TFLite computes them:
@@ -19,7 +19,7 @@ internal enum ReduceKind { Sum, Max, Min, Prod, Any, All }
 /// <item>int16 SUM (zero points 0, equal scales): the sum saturated to int16.</item>
 /// <item>int8/int16 PROD: TFLite's QuantizedReduceProd, (q - zp) multiplied step by step, each product rescaled by
 /// s_in / s_out^(1/n) through the 16-bit-multiplier form of MultiplyByQuantizedMultiplier, + zp_out, clamped.
-/// uint8 PROD is refused, as TFLite refuses it.</item>
+/// uint8 PROD is refused.</item>
 /// </list>
 /// </summary>
 internal sealed unsafe class Reduce(ReduceKind kind) : OpKernel
@@ -34,8 +34,13 @@ internal sealed unsafe class Reduce(ReduceKind kind) : OpKernel
     private int[] _sums = [];
 
     /// <summary>The input types TFLite accepts for <paramref name="k"/>.</summary>
-    public static TensorType[] SupportedTypes(ReduceKind k) => k is ReduceKind.Any or ReduceKind.All ? [TensorType.Bool]
-        : [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.UInt8, TensorType.Int8, TensorType.Int16];
+    public static TensorType[] SupportedTypes(ReduceKind k) => k switch
+    {
+        ReduceKind.Any or ReduceKind.All => [TensorType.Bool],
+        // TFLite refuses quantized uint8 products
+        ReduceKind.Prod => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.Int16],
+        _ => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.UInt8, TensorType.Int8, TensorType.Int16],
+    };
 
     public override void Prepare(KernelContext context)
     {
@@ -57,7 +62,6 @@ internal sealed unsafe class Reduce(ReduceKind kind) : OpKernel
             if (_type == TensorType.Int16 && (qi.ZeroPoint != 0 || qo.ZeroPoint != 0)) throw context.Invalid("int16 with a non-zero zero point");
             if (kind == ReduceKind.Prod)
             {
-                if (_type == TensorType.UInt8) throw context.Unsupported("quantized uint8 REDUCE_PROD (TFLite refuses it too)");
                 if (_axes.InCount == 0 || _axes.OutCount == 0) throw context.Invalid("quantized REDUCE_PROD of an empty tensor");
                 // TFLite's QuantizedReduceProd: every step rescaled by s_in / s_out^(1/n) so that the int32 product cannot overflow
                 _prod = true;

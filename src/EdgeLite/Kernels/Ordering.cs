@@ -107,17 +107,41 @@ internal sealed unsafe class TopKV2 : OpKernel
 
     private void Run<T>(T* x, T* v, int* idx) where T : unmanaged, INumber<T>
     {
-        var order = _order.AsSpan(0, _row);
-        for (int r = 0; r < _rows; r++)
-        {
-            T* row = x + (long)r * _row;
-            for (int i = 0; i < _row; i++) order[i] = i;
-            order.Sort(new Before<T> { Row = row });
-            for (int j = 0; j < _k; j++)
+        fixed (int* order = _order)
+            for (int r = 0; r < _rows; r++)
             {
-                idx[(long)r * _k + j] = order[j];
-                v[(long)r * _k + j] = row[order[j]];
+                T* row = x + (long)r * _row;
+                for (int i = 0; i < _row; i++) order[i] = i;
+                HeapSort(order, _row, new Before<T> { Row = row });
+                for (int j = 0; j < _k; j++)
+                {
+                    idx[(long)r * _k + j] = order[j];
+                    v[(long)r * _k + j] = row[order[j]];
+                }
             }
+    }
+
+    /// <summary>In-place heapsort by <paramref name="cmp"/> (no allocation: the framework's Span.Sort boxes a struct comparer).</summary>
+    private static void HeapSort<TCmp>(int* a, int n, TCmp cmp) where TCmp : struct, IComparer<int>
+    {
+        for (int start = n / 2 - 1; start >= 0; start--) SiftDown(a, start, n, cmp);
+        for (int end = n - 1; end > 0; end--)
+        {
+            (a[0], a[end]) = (a[end], a[0]);
+            SiftDown(a, 0, end, cmp);
+        }
+    }
+
+    private static void SiftDown<TCmp>(int* a, int root, int n, TCmp cmp) where TCmp : struct, IComparer<int>
+    {
+        while (true)
+        {
+            int child = 2 * root + 1;
+            if (child >= n) return;
+            if (child + 1 < n && cmp.Compare(a[child], a[child + 1]) < 0) child++;
+            if (cmp.Compare(a[root], a[child]) >= 0) return;
+            (a[root], a[child]) = (a[child], a[root]);
+            root = child;
         }
     }
 

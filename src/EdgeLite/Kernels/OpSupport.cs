@@ -63,7 +63,7 @@ internal static class OpSupportTable
             new(BuiltinOperator.GREATER, Comparison.SupportedTypes(CompareKind.Greater), Exact + "; quantized inputs rescaled as TFLite", 2),
             new(BuiltinOperator.GREATER_EQUAL, Comparison.SupportedTypes(CompareKind.GreaterEqual), Exact + "; quantized inputs rescaled as TFLite", 3),
             new(BuiltinOperator.HARD_SWISH, FQ, "8-bit: table"),
-            new(BuiltinOperator.L2_NORMALIZATION, F, Exact + " (quantized not implemented)", 2),
+            new(BuiltinOperator.L2_NORMALIZATION, FQ, Exact + "; 8-bit: TFLite's integer kernel (output scale 1/128)", 2),
             new(BuiltinOperator.L2_POOL_2D, F, Exact),
             new(BuiltinOperator.LEAKY_RELU, FQ, "8-bit: table", 2),
             new(BuiltinOperator.LESS, Comparison.SupportedTypes(CompareKind.Less), Exact + "; quantized inputs rescaled as TFLite", 3),

@@ -54,7 +54,9 @@ public class OpSupportTests
         int[] s = [2, 3];
         if (UnaryOps.Contains(op))
         {
-            int x = b.Input("x", t, s, Q(t)), y = b.Output("y", t, s, Q(t));
+            // L2_NORMALIZATION's quantized output must be 1/128 (zero point 128 for uint8), as TFLite requires
+            var qy = op == Op.L2_NORMALIZATION && t is TensorType.UInt8 or TensorType.Int8 ? Quant.PerTensor(1f / 128, t == TensorType.UInt8 ? 128 : 0) : Q(t);
+            int x = b.Input("x", t, s, Q(t)), y = b.Output("y", t, s, qy);
             b.Op(op, [x], [y]);
         }
         else if (ReduceOps.Contains(op))

@@ -79,3 +79,44 @@ public class FloatBinaryFastPathTests
         }
     }
 }
+
+/// <summary>The 128-bit comparison loops (same shape, scalar on either side) against the scalar relations, NaN included.</summary>
+public class ComparisonFastPathTests
+{
+    public static TheoryData<string, bool, int[], int[]> Cases()
+    {
+        var d = new TheoryData<string, bool, int[], int[]>();
+        foreach (var op in new[] { "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL" })
+            foreach (bool isFloat in new[] { true, false })
+                foreach (var (a, b) in new (int[], int[])[] { ([37], [37]), ([3, 11], [1]), ([1], [3, 11]), ([16], [16]) })
+                    d.Add(op, isFloat, a, b);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void VectorComparesMatchTheScalarRelation(string opName, bool isFloat, int[] sa, int[] sb)
+    {
+        var t = isFloat ? TensorType.Float32 : TensorType.Int32;
+        var shape = OpCases.BroadcastShape(sa, sb);
+        var m = new OpModelBuilder();
+        int a = m.Input("a", t, sa), b = m.Input("b", t, sb), y = m.Output("y", TensorType.Bool, shape);
+        m.Op(Enum.Parse<Fb.BuiltinOperator>(opName), [a, b], [y]);
+        int na = sa.Aggregate(1, (p, q) => p * q), nb = sb.Aggregate(1, (p, q) => p * q);
+        var g = new OpCases.Gen(3);
+        var fa = g.Ints(na, -2, 2).Select(v => (float)v).ToArray(); var fb = g.Ints(nb, -2, 2).Select(v => (float)v).ToArray();
+        if (isFloat) { fa[0] = float.NaN; if (nb > 2) fb[2] = float.NaN; }
+        bool Rel(double x, double z) => opName switch
+        {
+            "EQUAL" => x == z, "NOT_EQUAL" => x != z, "LESS" => x < z, "LESS_EQUAL" => x <= z, "GREATER" => x > z, _ => x >= z,
+        };
+        using var it = isFloat ? OpRun.Invoke(m, fa, fb) : OpRun.Invoke(m, fa.Select(v => (int)v).ToArray(), fb.Select(v => (int)v).ToArray());
+        var got = it.Output<byte>();
+        for (int o = 0; o < got.Length; o++)
+        {
+            double x = na == 1 ? fa[0] : fa[o], z = nb == 1 ? fb[0] : fb[o];
+            if (!isFloat) { x = (int)(na == 1 ? fa[0] : fa[o]); z = (int)(nb == 1 ? fb[0] : fb[o]); }
+            Assert.True(got[o] == (Rel(x, z) ? 1 : 0), $"{opName} {t}: element {o} ({x}, {z}) gave {got[o]}");
+        }
+    }
+}

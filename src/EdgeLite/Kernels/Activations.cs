@@ -11,7 +11,8 @@ internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh,
 /// shape in and out. float32 computes the function directly (logistic 1/(1+e^-x), hard-swish x·relu6(x+3)/6, leaky x or
 /// α·x, elu x or e^x - 1, gelu x·Φ(x) = x/2·(1 + erf(x/√2)) or with <c>approximate</c> x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))).
 /// uint8/int8 go through a 256-entry table built at Prepare, as TFLite's LUT kernels and XNNPACK do: dequantize
-/// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp. For the
+/// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp (ELU:
+/// XNNPACK's table, times 1/s_out; LEAKY_RELU with scales in XNNPACK's range: its 8-bit-multiplier kernel). For the
 /// RELU family with equal input and output quantization this is exactly TFLite's clamp in the quantized domain.
 /// </summary>
 internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
@@ -32,6 +33,7 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
         switch (_type)
         {
             case TensorType.Float32: break;
+            case TensorType.UInt8 when kind == ActivationKind.Elu: throw context.Unsupported("uint8 ELU (TFLite takes float32 and int8)");
             case TensorType.UInt8:
             case TensorType.Int8:
             {
@@ -40,13 +42,32 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 if (qo.Scale <= 0 || qi.Scale <= 0) throw context.Invalid("non-positive quantization scale");
                 bool signed = _type == TensorType.Int8;
                 int lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+                // TFLite's XNNPACK delegate takes quantized LEAKY_RELU when its scales are in XNNPACK's range
+                float posScale = qi.Scale / qo.Scale, negScale = posScale * _alpha;
+                bool xnnLeaky = posScale >= 1f / 256 && posScale <= 128f && negScale <= 128f && negScale >= -127.99f && MathF.Abs(negScale) >= 1f / 256;
+                int posMul = (int)MathF.Round(256f * posScale, MidpointRounding.ToEven), negMul = (int)MathF.Round(256f * negScale, MidpointRounding.ToEven);
                 for (int raw = 0; raw < 256; raw++)
                 {
                     int q = signed ? (sbyte)(byte)raw : raw;
                     float v = Apply((q - qi.ZeroPoint) * qi.Scale);
-                    // XNNPACK's ELU table (the delegate takes quantized ELU) multiplies by the float inverse scale
-                    float scaled = kind == ActivationKind.Elu ? v * (1f / qo.Scale) : v / qo.Scale;
-                    long r = float.IsNaN(scaled) ? 0 : (long)Math.Clamp(MathF.Round(scaled, MidpointRounding.ToEven), -1e9f, 1e9f);
+                    long r;
+                    if (kind == ActivationKind.LeakyRelu && xnnLeaky)
+                    {
+                        // XNNPACK's qs8/qu8 leaky ReLU: 8-bit fixed-point multipliers, (zp_out·256 + 128 + d·m) >> 8
+                        int d = q - qi.ZeroPoint;
+                        _lut[raw] = (byte)Math.Clamp(((qo.ZeroPoint << 8) + 0x80 + d * (d >= 0 ? posMul : negMul)) >> 8, lo, hi);
+                        continue;
+                    }
+                    if (kind == ActivationKind.Elu)
+                    {
+                        // XNNPACK's ELU table (the delegate takes it): times the float inverse scale, + zp, rounded to even
+                        float scaledZ = v * (1f / qo.Scale) + qo.ZeroPoint;
+                        r = float.IsNaN(scaledZ) ? 0 : (long)Math.Clamp(MathF.Round(scaledZ, MidpointRounding.ToEven), -1e9f, 1e9f);
+                        _lut[raw] = (byte)Math.Clamp(r, lo, hi);
+                        continue;
+                    }
+                    float scaled = v / qo.Scale;
+                    r = float.IsNaN(scaled) ? 0 : (long)Math.Clamp(MathF.Round(scaled, MidpointRounding.ToEven), -1e9f, 1e9f);
                     _lut[raw] = (byte)Math.Clamp(r + qo.ZeroPoint, lo, hi);
                 }
                 break;

@@ -26,6 +26,8 @@ internal sealed unsafe class BinaryElementwise(BinaryKind kind) : OpKernel
     private Broadcast _bc = null!;
     private TensorType _type;
     private int _zp1, _zp2, _zpOut, _m1, _s1, _m2, _s2, _mOut, _sOut;
+    private FloatLayout _layout;
+    private int _channels;
 
     private static readonly TensorType[] MinMaxTypes = [TensorType.Float32, TensorType.UInt8, TensorType.Int8, TensorType.Int16, TensorType.Int32, TensorType.Int64];
     private static readonly TensorType[] BitTypes = [TensorType.UInt8, TensorType.Int8, TensorType.UInt16, TensorType.Int16, TensorType.UInt32, TensorType.Int32];
@@ -48,6 +50,7 @@ internal sealed unsafe class BinaryElementwise(BinaryKind kind) : OpKernel
         if (Array.IndexOf(SupportedTypes(kind), _type) < 0) throw context.Unsupported($"type {_type.ToDTypeName()}");
         _bc = Broadcast.Prepare(context, a, b, out var shape);
         context.SetOutputShape(0, shape);
+        _layout = _type == TensorType.Float32 && kind is BinaryKind.Maximum or BinaryKind.Minimum ? FloatBinary.Detect(a, b, _bc, out _channels) : FloatLayout.General;
         if (kind == BinaryKind.SquaredDifference && _type == TensorType.Int8)
         {
             var qa = a.Quantization; var qb = b.Quantization; var qy = y.Quantization;
@@ -72,6 +75,10 @@ internal sealed unsafe class BinaryElementwise(BinaryKind kind) : OpKernel
             case BinaryKind.Maximum or BinaryKind.Minimum:
                 switch (_type)
                 {
+                    case TensorType.Float32 when _layout != FloatLayout.General:
+                        if (kind == BinaryKind.Maximum) FloatBinary.Run<FloatMaxOp>(_layout, _channels, (float*)a, (float*)b, (float*)y, _bc.Count, float.NegativeInfinity, float.PositiveInfinity);
+                        else FloatBinary.Run<FloatMinOp>(_layout, _channels, (float*)a, (float*)b, (float*)y, _bc.Count, float.NegativeInfinity, float.PositiveInfinity);
+                        break;
                     case TensorType.Float32: MinMax<float>(a, b, y); break;
                     case TensorType.UInt8: MinMax<byte>(a, b, y); break;
                     case TensorType.Int8: MinMax<sbyte>(a, b, y); break;

@@ -31,6 +31,12 @@ public sealed record OpInputs(uint Seed, double Lo = -1, double Hi = 1, Array[]?
 /// <summary>One generated model (usually one operator) checked against real TFLite's outputs in reference/&lt;Name&gt;/.</summary>
 public sealed record OpCase(string Name, Func<byte[]> Build, OpInputs Inputs, OpTolerance Tolerance = OpTolerance.Exact)
 {
+    /// <summary>
+    /// The reference tool's runtime for this case (null: its default, litert). tfjs-tflite where litert is wrong:
+    /// LiteRT.js returns stale memory for outputs TFLite makes dynamic (e.g. segment ops with run-time ids).
+    /// </summary>
+    public string? ReferenceRuntime { get; init; }
+
     public override string ToString() => Name;
 
     /// <summary>The bytes of every graph input of <paramref name="model"/>, in model order.</summary>

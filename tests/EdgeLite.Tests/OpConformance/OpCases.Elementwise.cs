@@ -126,6 +126,10 @@ internal static partial class OpCases
         }
         yield return Unary(Op.LOG_SOFTMAX, TensorType.Float32, OpInputs.Random(56, -6, 6), OpTolerance.Float);
         yield return Unary(Op.L2_NORMALIZATION, TensorType.Float32, OpInputs.Random(57, -3, 3), OpTolerance.Float);
+        yield return Unary(Op.L2_NORMALIZATION, TensorType.UInt8, OpInputs.Random(571), qx: Quant.PerTensor(0.02f, 120), qy: Quant.PerTensor(1f / 128, 128));
+        yield return Unary(Op.L2_NORMALIZATION, TensorType.Int8, OpInputs.Random(572), qx: Quant.PerTensor(0.02f, -3), qy: Quant.PerTensor(1f / 128, 0));
+        yield return new("L2_NORMALIZATION_int8_wide", OneOp(Op.L2_NORMALIZATION, [(TensorType.Int8, [3, 64], Quant.PerTensor(0.05f, 7))], (TensorType.Int8, [3, 64], Quant.PerTensor(1f / 128, 0))),
+            OpInputs.Random(573));
         yield return new("L2_NORMALIZATION_float32_zeros", OneOp(Op.L2_NORMALIZATION, [(TensorType.Float32, [2, 3], null)], (TensorType.Float32, [2, 3], null)),
             OpInputs.Of(new float[] { 0, 0, 0, 1e-7f, -2e-7f, 0 }), OpTolerance.Float);
         yield return new("LOCAL_RESPONSE_NORMALIZATION_float32", OneOp(Op.LOCAL_RESPONSE_NORMALIZATION, [(TensorType.Float32, [1, 2, 3, 7], null)], (TensorType.Float32, [1, 2, 3, 7], null),

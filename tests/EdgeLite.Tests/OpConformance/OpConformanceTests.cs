@@ -56,6 +56,18 @@ public class OpConformanceTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>Every kernel a case runs allocates no managed memory in Invoke (after the first).</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void InvokeAllocatesNothing(string name)
+    {
+        var c = OpCases.All[name];
+        var bytes = c.Build();
+        if (File.Exists(Path.Combine(ReferenceRoot, name, "refused.txt"))) return; // refused by TFLite and by EdgeLite (MatchesRealTflite)
+        using var interp = Run(c, bytes);
+        Assert.Equal(0, EdgeLite.Tests.Infrastructure.Allocations.OfInvoke(interp, 3));
+    }
+
     /// <summary>Runs a case's model on its inputs.</summary>
     public static Interpreter Run(OpCase c, byte[] modelBytes)
     {
@@ -169,6 +181,7 @@ public class OpConformanceTests
             File.WriteAllBytes(Path.Combine(d, "model.tflite"), bytes);
             for (int i = 0; i < inputs.Length; i++) File.WriteAllBytes(Path.Combine(d, $"input_{i}.bin"), inputs[i]);
             File.WriteAllText(Path.Combine(d, "model.sha256"), Sha256(bytes));
+            if (c.ReferenceRuntime != null) File.WriteAllText(Path.Combine(d, "runtime"), c.ReferenceRuntime);
         }
     }
 }

@@ -42,7 +42,9 @@ todo=()
 for d in "$work/cases"/*/; do
   name=$(basename "$d")
   sha=$(cat "$d/model.sha256")
-  if [ "$mode" = changed ] && [ -f "$ref/$name/meta.json" ] && grep -q "\"model_sha256\": *\"$sha\"" "$ref/$name/meta.json"; then continue; fi
+  want_rt=litert; [ -f "$d/runtime" ] && want_rt=$(cat "$d/runtime")
+  if [ "$mode" = changed ] && [ -f "$ref/$name/meta.json" ] && grep -q "\"model_sha256\": *\"$sha\"" "$ref/$name/meta.json" \
+     && grep -q "\"runtime\":\"[^\"]*$want_rt" "$ref/$name/meta.json"; then continue; fi
   if [ "$mode" = changed ] && [ -f "$ref/$name/refused.txt" ] && grep -q "^model_sha256 $sha$" "$ref/$name/refused.txt"; then continue; fi
   todo+=("$name")
 done
@@ -51,6 +53,7 @@ echo "${#todo[@]} case(s) to run through real TFLite" >&2
 run_one() {
   local name=$1 d="$work/cases/$1" args=()
   for f in "$d"/input_*.bin; do [ -e "$f" ] && args+=(--input "$f"); done
+  [ -f "$d/runtime" ] && args+=(--runtime "$(cat "$d/runtime")")
   if "$tool/run.sh" run --model "$d/model.tflite" "${args[@]}" --out "$d/out" >"$d/stdout" 2>"$d/stderr"; then
     rm -rf "$ref/$name"; mkdir -p "$ref/$name"
     cp "$d"/out/output_*.bin "$ref/$name/"

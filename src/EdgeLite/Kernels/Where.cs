@@ -50,7 +50,11 @@ internal sealed unsafe class Where : OpKernel
 /// <summary>
 /// UNIQUE: the distinct values of a 1-D input in order of first appearance (dynamic output 0) and, for every input
 /// element, the index of its value in that list (output 1, int32 or int64 as idx_out_type). Values compare with ==
-/// (so NaN never matches, as in TensorFlow). The reference search is linear in the distinct values so far.
+/// (-0 matches 0, as real TFLite gives). NaN never matches (TensorFlow's semantics); real TFLite differs there: its
+/// std::map treats a NaN as equal to whatever it is compared with, so the result depends on its tree's shape (all
+/// of [NaN, 0, NaN, -0, 1, 1, NaN, 2, 0] maps to one NaN group) — not reproduced. O(n log n): the values are sorted with their indices,
+/// equal runs give the groups, and the groups are ordered by their first index (pooled arrays, so a large input is
+/// neither quadratic nor a fresh allocation per Invoke).
 /// </summary>
 internal sealed unsafe class Unique : OpKernel
 {
@@ -66,36 +70,71 @@ internal sealed unsafe class Unique : OpKernel
         context.SetOutputShape(1, x.Shape);
     }
 
-    private static bool Equal(Tensor t, byte* a, long i, long j) => t.Type switch
-    {
-        TensorType.Float32 => ((float*)a)[i] == ((float*)a)[j],
-        TensorType.Int32 => ((int*)a)[i] == ((int*)a)[j],
-        TensorType.Int64 => ((long*)a)[i] == ((long*)a)[j],
-        TensorType.Int16 => ((short*)a)[i] == ((short*)a)[j],
-        _ => a[i] == a[j],
-    };
-
     public override void Eval(KernelContext context)
     {
         var x = context.Input(0); var ix = context.Output(1);
         int n = x.ElementCount;
-        // first pass: the index of each element's first occurrence, written to the index output as the list position
-        int distinct = 0;
-        var firsts = ix.Type == TensorType.Int64 ? null : (int*)ix.DataPointer;
-        for (int i = 0; i < n; i++)
+        var pool = System.Buffers.ArrayPool<int>.Shared;
+        int[] order = pool.Rent(Math.Max(n, 1)), group = pool.Rent(Math.Max(n, 1)), firsts = pool.Rent(Math.Max(n, 1)), ids = pool.Rent(Math.Max(n, 1));
+        float[]? fk = null; long[]? lk = null;
+        try
         {
-            int pos = -1;
-            // earlier first occurrences are exactly the elements whose index equals their own list position so far
-            for (int j = 0; j < i && pos < 0; j++)
-                if (Equal(x, x.DataPointer, i, j)) pos = (int)ShapeArgs.Get(ix, j);
-            if (pos < 0) pos = distinct++;
-            if (firsts != null) firsts[i] = pos; else ((long*)ix.DataPointer)[i] = pos;
+            for (int i = 0; i < n; i++) order[i] = i;
+            int groups = 0;
+            if (x.Type == TensorType.Float32)
+            {
+                fk = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(n, 1));
+                new Span<float>(x.DataPointer, n).CopyTo(fk);
+                fk.AsSpan(0, n).Sort(order.AsSpan(0, n));
+                for (int s = 0; s < n; s++)
+                {
+                    if (s == 0 || !(fk[s] == fk[s - 1])) firsts[groups++] = order[s];
+                    else if (order[s] < firsts[groups - 1]) firsts[groups - 1] = order[s];
+                    group[order[s]] = groups - 1;
+                }
+            }
+            else
+            {
+                lk = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(n, 1));
+                for (int i = 0; i < n; i++) lk[i] = Value(x, i);
+                lk.AsSpan(0, n).Sort(order.AsSpan(0, n));
+                for (int s = 0; s < n; s++)
+                {
+                    if (s == 0 || lk[s] != lk[s - 1]) firsts[groups++] = order[s];
+                    else if (order[s] < firsts[groups - 1]) firsts[groups - 1] = order[s];
+                    group[order[s]] = groups - 1;
+                }
+            }
+            // groups in order of first appearance: ids[rank] = group, then group -> rank in 'order' (reused)
+            for (int g = 0; g < groups; g++) ids[g] = g;
+            var firstsCopy = order; // order is no longer needed
+            firsts.AsSpan(0, groups).CopyTo(firstsCopy);
+            firstsCopy.AsSpan(0, groups).Sort(ids.AsSpan(0, groups));
+            for (int r = 0; r < groups; r++) firsts[ids[r]] = r; // firsts now holds each group's rank
+            context.ResizeOutput(0, [groups]);
+            var y = context.Output(0);
+            int es = x.ElementSize;
+            for (int i = 0; i < n; i++)
+            {
+                int rank = firsts[group[i]];
+                if (ix.Type == TensorType.Int64) ((long*)ix.DataPointer)[i] = rank; else ((int*)ix.DataPointer)[i] = rank;
+            }
+            for (int r = 0; r < groups; r++) ShapeArgs.CopyElement(x.DataPointer, firstsCopy[r], y.DataPointer, r, es);
         }
-        context.ResizeOutput(0, [distinct]);
-        var y = context.Output(0);
-        int es = x.ElementSize;
-        int next = 0;
-        for (int i = 0; i < n && next < distinct; i++)
-            if (ShapeArgs.Get(ix, i) == next) ShapeArgs.CopyElement(x.DataPointer, i, y.DataPointer, next++, es);
+        finally
+        {
+            pool.Return(order); pool.Return(group); pool.Return(firsts); pool.Return(ids);
+            if (fk != null) System.Buffers.ArrayPool<float>.Shared.Return(fk);
+            if (lk != null) System.Buffers.ArrayPool<long>.Shared.Return(lk);
+        }
     }
+
+    private static long Value(Tensor t, int i) => t.Type switch
+    {
+        TensorType.Int32 => ((int*)t.DataPointer)[i],
+        TensorType.Int64 => ((long*)t.DataPointer)[i],
+        TensorType.Int16 => ((short*)t.DataPointer)[i],
+        TensorType.Int8 => ((sbyte*)t.DataPointer)[i],
+        _ => t.DataPointer[i],
+    };
 }

@@ -173,6 +173,39 @@ public class DynamicShapeTests
     }
 
     [Fact]
+    public void UniqueOnALargeInputIsFastAndMatchesFirstAppearanceOrder()
+    {
+        // 300k elements: the quadratic search would take minutes; the sort-based kernel milliseconds
+        const int n = 300_000;
+        var b = new OpModelBuilder();
+        int x = b.Input("x", TensorType.Int32, [n]);
+        b.Op(Fb.BuiltinOperator.UNIQUE, [x], [b.Output("y", TensorType.Int32, [n]), b.Output("idx", TensorType.Int64, [n])], Fb.BuiltinOptions.UniqueOptions,
+            f => Fb.UniqueOptions.CreateUniqueOptions(f, Fb.TensorType.INT64).Value);
+        using var it = b.BuildInterpreter();
+        var values = new OpConformance.OpCases.Gen(5).Ints(n, -5000, 5000);
+        it.GetInputTensor(0).CopyFrom<int>(values);
+        it.Invoke();
+        var expectedY = new List<int>(); var pos = new Dictionary<int, long>(); var expectedIdx = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!pos.TryGetValue(values[i], out var p)) { p = expectedY.Count; pos[values[i]] = p; expectedY.Add(values[i]); }
+            expectedIdx[i] = p;
+        }
+        Assert.Equal(expectedY.ToArray(), it.Output<int>(0));
+        Assert.Equal(expectedIdx, it.Output<long>(1));
+        // NaN never equals itself: each NaN is its own value (TensorFlow's semantics; real TFLite's std::map lumps NaNs with
+        // their neighbours, see Unique); -0 equals 0
+        var f = new OpModelBuilder();
+        int fx = f.Input("x", TensorType.Float32, [5]);
+        f.Op(Fb.BuiltinOperator.UNIQUE, [fx], [f.Output("y", TensorType.Float32, [5]), f.Output("idx", TensorType.Int32, [5])]);
+        using var fi = f.BuildInterpreter();
+        fi.GetInputTensor(0).CopyFrom<float>([float.NaN, 0f, float.NaN, -0f, 1f]);
+        fi.Invoke();
+        Assert.Equal(4, fi.GetOutputTensor(0).Dim(0));
+        Assert.Equal([0, 1, 2, 1, 3], fi.Output<int>(1));
+    }
+
+    [Fact]
     public void HostileSizesAreTypedErrorsNotHugeAllocations()
     {
         // RANGE 0 .. 2^31-1 step 1: 8 GiB of int32

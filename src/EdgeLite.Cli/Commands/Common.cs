@@ -20,37 +20,12 @@ internal static class Common
     /// </summary>
     public static void FillRandom(Interpreter interpreter, uint seed, double lo = -1, double hi = 1)
     {
-        uint state = seed == 0 ? 1 : seed;
-        uint Next() { state ^= state << 13; state ^= state >> 17; state ^= state << 5; return state; }
+        var stream = new RandomInputStream(seed, lo, hi);
         for (int k = 0; k < interpreter.InputCount; k++)
         {
             var t = interpreter.GetInputTensor(k);
-            var bytes = t.AsBytes();
-            int n = t.ElementCount;
-            for (int i = 0; i < n; i++)
-            {
-                uint r = Next();
-                switch (t.Type)
-                {
-                    case TensorType.Float32: BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 4)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
-                    case TensorType.Float64: BinaryPrimitives.WriteDoubleLittleEndian(bytes[(i * 8)..], (r >> 8) / 16777216.0 * (hi - lo) + lo); break;
-                    case TensorType.Float16: BinaryPrimitives.WriteHalfLittleEndian(bytes[(i * 2)..], (Half)(float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
-                    case TensorType.UInt8: bytes[i] = (byte)(r >> 24); break;
-                    case TensorType.Int8: bytes[i] = (byte)(sbyte)((int)(r >> 24) - 128); break;
-                    case TensorType.Int32: BinaryPrimitives.WriteInt32LittleEndian(bytes[(i * 4)..], (int)(r >> 24) - 128); break;
-                    case TensorType.Int64: BinaryPrimitives.WriteInt64LittleEndian(bytes[(i * 8)..], (long)(r >> 24) - 128); break;
-                    case TensorType.Int16: BinaryPrimitives.WriteInt16LittleEndian(bytes[(i * 2)..], (short)((int)(r >> 16) - 32768)); break;
-                    case TensorType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(bytes[(i * 2)..], (ushort)(r >> 16)); break;
-                    case TensorType.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(bytes[(i * 4)..], r >> 24); break;
-                    case TensorType.UInt64: BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], r >> 24); break;
-                    case TensorType.Bool: bytes[i] = (byte)(r >> 31); break;
-                    case TensorType.Complex64:
-                        BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo));
-                        BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8 + 4)..], (float)((Next() >> 8) / 16777216.0 * (hi - lo) + lo));
-                        break;
-                    default: throw new InterpreterException($"input {k} '{t.Name}': no random values for {t.Type.ToDTypeName()}");
-                }
-            }
+            if (!stream.TryFill(t.Type, t.AsBytes(), t.ElementCount))
+                throw new InterpreterException($"input {k} '{t.Name}': no random values for {t.Type.ToDTypeName()}");
         }
     }
 
@@ -171,4 +146,47 @@ internal static class Common
     };
 
     public static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The tflite-reference tool's random input stream: one xorshift32 state (seed 0 → 1) continued across inputs in
+/// model order, one step per element (two per complex64 element), converted per dtype exactly as the tool does.
+/// </summary>
+internal sealed class RandomInputStream(uint seed, double lo = -1, double hi = 1)
+{
+    private uint _state = seed == 0 ? 1 : seed;
+
+    private uint Next() { _state ^= _state << 13; _state ^= _state >> 17; _state ^= _state << 5; return _state; }
+
+    /// <summary>Fills <paramref name="count"/> elements of <paramref name="type"/>; false (nothing consumed) for a type the tool cannot generate.</summary>
+    public bool TryFill(TensorType type, Span<byte> bytes, int count)
+    {
+        if (type is not (TensorType.Float32 or TensorType.Float64 or TensorType.Float16 or TensorType.UInt8 or TensorType.Int8 or TensorType.Int32
+            or TensorType.Int64 or TensorType.Int16 or TensorType.UInt16 or TensorType.UInt32 or TensorType.UInt64 or TensorType.Bool or TensorType.Complex64))
+            return false;
+        for (int i = 0; i < count; i++)
+        {
+            uint r = Next();
+            switch (type)
+            {
+                case TensorType.Float32: BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 4)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
+                case TensorType.Float64: BinaryPrimitives.WriteDoubleLittleEndian(bytes[(i * 8)..], (r >> 8) / 16777216.0 * (hi - lo) + lo); break;
+                case TensorType.Float16: BinaryPrimitives.WriteHalfLittleEndian(bytes[(i * 2)..], (Half)(float)((r >> 8) / 16777216.0 * (hi - lo) + lo)); break;
+                case TensorType.UInt8: bytes[i] = (byte)(r >> 24); break;
+                case TensorType.Int8: bytes[i] = (byte)(sbyte)((int)(r >> 24) - 128); break;
+                case TensorType.Int32: BinaryPrimitives.WriteInt32LittleEndian(bytes[(i * 4)..], (int)(r >> 24) - 128); break;
+                case TensorType.Int64: BinaryPrimitives.WriteInt64LittleEndian(bytes[(i * 8)..], (long)(r >> 24) - 128); break;
+                case TensorType.Int16: BinaryPrimitives.WriteInt16LittleEndian(bytes[(i * 2)..], (short)((int)(r >> 16) - 32768)); break;
+                case TensorType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(bytes[(i * 2)..], (ushort)(r >> 16)); break;
+                case TensorType.UInt32: BinaryPrimitives.WriteUInt32LittleEndian(bytes[(i * 4)..], r >> 24); break;
+                case TensorType.UInt64: BinaryPrimitives.WriteUInt64LittleEndian(bytes[(i * 8)..], r >> 24); break;
+                case TensorType.Bool: bytes[i] = (byte)(r >> 31); break;
+                default: // Complex64
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8)..], (float)((r >> 8) / 16777216.0 * (hi - lo) + lo));
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 8 + 4)..], (float)((Next() >> 8) / 16777216.0 * (hi - lo) + lo));
+                    break;
+            }
+        }
+        return true;
+    }
 }

@@ -4,7 +4,8 @@ using EdgeLite.Vision;
 
 namespace EdgeLite.Cli.Commands;
 
-/// <summary><c>edgelite inspect --model M</c>: I/O, op histogram, parameters, MACs, metadata, unsupported ops.</summary>
+/// <summary><c>edgelite inspect --model M</c>: I/O, op histogram, parameters, MACs, metadata, unsupported ops, and per
+/// operator the kernels, input types and op versions outside EdgeLite's declared support (docs/ops.md).</summary>
 internal static class InspectCommand
 {
     internal sealed record OpStats(string Name, int Count, long Macs);
@@ -26,6 +27,8 @@ internal static class InspectCommand
                 .Select(g => new OpStats(g.Key, g.Count(), g.Sum(o => Macs(sg, o))))
                 .OrderByDescending(s => s.Count).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
             var unsupported = m.OperatorCodes.Where(c => !resolver.CanResolve(c)).Select(c => c.Name).Distinct().ToList();
+            // per operator, before anything runs: no kernel, an input type or an op version outside the declared support
+            var problems = EdgeLite.Kernels.OpSupportTable.Problems(m, resolver);
             var constants = sg.Tensors.Where(t => t.IsConstant).ToList();
             long parameters = constants.Sum(t => t.ElementCount), paramBytes = constants.Sum(t => (long)t.DataLength);
             long totalMacs = ops.Sum(o => o.Macs);
@@ -65,6 +68,7 @@ internal static class InspectCommand
                         w.WriteEndArray();
                     }
                     w.WriteStartArray("unsupported_ops"); foreach (var u in unsupported) w.WriteStringValue(u); w.WriteEndArray();
+                    w.WriteStartArray("problems"); foreach (var u in problems) w.WriteStringValue(u); w.WriteEndArray();
                     w.WriteStartArray("signatures"); foreach (var s in m.Signatures) w.WriteStringValue(s.Key); w.WriteEndArray();
                     if (meta == null) w.WriteNull("metadata");
                     else
@@ -109,6 +113,11 @@ internal static class InspectCommand
             }
             if (metaError != null) o.WriteLine($"metadata     unreadable: {metaError}");
             o.WriteLine(unsupported.Count == 0 ? "EdgeLite runs every op of this model" : $"EdgeLite cannot run: {string.Join(", ", unsupported)}");
+            if (problems.Count > 0)
+            {
+                o.WriteLine($"problems     {problems.Count} operator(s) outside what EdgeLite declares it runs (docs/ops.md):");
+                foreach (var pr in problems) o.WriteLine($"  {pr}");
+            }
             if (p.GetValue(list))
             {
                 o.WriteLine("operators (index op: inputs -> outputs; const = constant tensor)");

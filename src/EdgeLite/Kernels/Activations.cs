@@ -5,20 +5,23 @@ using EdgeLite.Quantization;
 namespace EdgeLite.Kernels;
 
 /// <summary>The elementwise activation functions of <see cref="Activation"/>.</summary>
-internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh, HardSwish, LeakyRelu }
+internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh, HardSwish, LeakyRelu, Elu, Gelu }
 
 /// <summary>
-/// RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LOGISTIC, TANH, HARD_SWISH and LEAKY_RELU, elementwise, same shape in and
-/// out. float32 computes the function directly (logistic 1/(1+e^-x), hard-swish x·relu6(x+3)/6, leaky x or α·x).
-/// uint8/int8 go through a 256-entry table built at Prepare (HARD_SWISH: TFLite's fixed-point arithmetic, see
+/// RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, ELU and GELU, elementwise, same
+/// shape in and out. float32 computes the function directly (logistic 1/(1+e^-x), hard-swish x·relu6(x+3)/6, leaky x or
+/// α·x, elu x or e^x - 1, gelu x·Φ(x) = x/2·(1 + erf(x/√2)) or with <c>approximate</c> x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))).
+/// uint8/int8 go through a 256-entry table built at Prepare (HARD_SWISH: TFLite's builtin fixed-point arithmetic, see
 /// HardSwishTable; the others as TFLite's LUT kernels and XNNPACK do): dequantize
-/// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp. For the
+/// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp (ELU:
+/// XNNPACK's table, times 1/s_out; LEAKY_RELU with scales in XNNPACK's range: its 8-bit-multiplier kernel). For the
 /// RELU family with equal input and output quantization this is exactly TFLite's clamp in the quantized domain.
 /// </summary>
 internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
 {
     private TensorType _type;
     private float _alpha;
+    private bool _approximate;
     private readonly byte[] _lut = new byte[256];
 
     public override void Prepare(KernelContext context)
@@ -27,10 +30,12 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
         if (x.Type != y.Type) throw context.Invalid($"input {x.Type.ToDTypeName()} and output {y.Type.ToDTypeName()} differ");
         _type = x.Type;
         if (kind == ActivationKind.LeakyRelu) _alpha = context.Options<Schema.LeakyReluOptions>()?.Alpha ?? 0f;
+        if (kind == ActivationKind.Gelu) _approximate = context.Options<Schema.GeluOptions>()?.Approximate ?? false;
         context.SetOutputShape(0, x.Shape);
         switch (_type)
         {
             case TensorType.Float32: break;
+            case TensorType.UInt8 when kind == ActivationKind.Elu: throw context.Unsupported("uint8 ELU (TFLite takes float32 and int8)");
             case TensorType.UInt8:
             case TensorType.Int8:
             {
@@ -40,12 +45,32 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 bool signed = _type == TensorType.Int8;
                 int lo = signed ? -128 : 0, hi = signed ? 127 : 255;
                 if (kind == ActivationKind.HardSwish) { HardSwishTable(qi, qo, signed, lo, hi); break; }
+                // TFLite's XNNPACK delegate takes quantized LEAKY_RELU when its scales are in XNNPACK's range
+                float posScale = qi.Scale / qo.Scale, negScale = posScale * _alpha;
+                bool xnnLeaky = posScale >= 1f / 256 && posScale <= 128f && negScale <= 128f && negScale >= -127.99f && MathF.Abs(negScale) >= 1f / 256;
+                int posMul = (int)MathF.Round(256f * posScale, MidpointRounding.ToEven), negMul = (int)MathF.Round(256f * negScale, MidpointRounding.ToEven);
                 for (int raw = 0; raw < 256; raw++)
                 {
                     int q = signed ? (sbyte)(byte)raw : raw;
                     float v = Apply((q - qi.ZeroPoint) * qi.Scale);
+                    long r;
+                    if (kind == ActivationKind.LeakyRelu && xnnLeaky)
+                    {
+                        // XNNPACK's qs8/qu8 leaky ReLU: 8-bit fixed-point multipliers, (zp_out·256 + 128 + d·m) >> 8
+                        int d = q - qi.ZeroPoint;
+                        _lut[raw] = (byte)Math.Clamp(((qo.ZeroPoint << 8) + 0x80 + d * (d >= 0 ? posMul : negMul)) >> 8, lo, hi);
+                        continue;
+                    }
+                    if (kind == ActivationKind.Elu)
+                    {
+                        // XNNPACK's ELU table (the delegate takes it): times the float inverse scale, + zp, rounded to even
+                        float scaledZ = v * (1f / qo.Scale) + qo.ZeroPoint;
+                        r = float.IsNaN(scaledZ) ? 0 : (long)Math.Clamp(MathF.Round(scaledZ, MidpointRounding.ToEven), -1e9f, 1e9f);
+                        _lut[raw] = (byte)Math.Clamp(r, lo, hi);
+                        continue;
+                    }
                     float scaled = v / qo.Scale;
-                    long r = float.IsNaN(scaled) ? 0 : (long)Math.Clamp(MathF.Round(scaled, MidpointRounding.ToEven), -1e9f, 1e9f);
+                    r = float.IsNaN(scaled) ? 0 : (long)Math.Clamp(MathF.Round(scaled, MidpointRounding.ToEven), -1e9f, 1e9f);
                     _lut[raw] = (byte)Math.Clamp(r + qo.ZeroPoint, lo, hi);
                 }
                 break;
@@ -105,6 +130,10 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
         ActivationKind.Logistic => 1f / (1f + MathF.Exp(-x)),
         ActivationKind.Tanh => MathF.Tanh(x),
         ActivationKind.HardSwish => x * Math.Clamp(x + 3f, 0f, 6f) / 6f,
+        ActivationKind.Elu => x < 0 ? (float)(Math.Exp(x) - 1) : x,
+        ActivationKind.Gelu => _approximate
+            ? (float)(0.5 * x * (1 + Math.Tanh(0.7978845608028654 * (x + 0.044715 * (double)x * x * x))))
+            : (float)(0.5 * x * ErfFunction.Erfc(-x * 0.7071067811865476)),
         _ => x >= 0 ? x : x * _alpha,
     };
 
@@ -266,5 +295,41 @@ internal sealed unsafe class PRelu : OpKernel
     {
         public float* X, A, Y;
         public readonly void Apply(int o, int i1, int i2) { float v = X[i1]; Y[o] = v >= 0 ? v : v * A[i2]; }
+    }
+}
+
+/// <summary>
+/// The complementary error function in double precision (.NET has none): the Maclaurin series of erf for |x| &lt; 3
+/// (terms summed until negligible), the continued fraction erfc(z) = e^(-z²)/√π · 1/(z + ½/(z + 1/(z + 3/2/(z + …))))
+/// evaluated bottom-up over 80 levels beyond.
+/// </summary>
+internal static class ErfFunction
+{
+    /// <summary>erfc(x) = 1 - erf(x).</summary>
+    public static double Erfc(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        double z = Math.Abs(x);
+        double r;
+        if (z < 3)
+        {
+            // erf(z) = 2/√π Σ (-1)^n z^(2n+1) / (n! (2n+1))
+            double term = z, sum = z, z2 = z * z;
+            for (int n = 1; n < 200; n++)
+            {
+                term *= -z2 / n;
+                double add = term / (2 * n + 1);
+                sum += add;
+                if (Math.Abs(add) < 1e-17 * Math.Abs(sum)) break;
+            }
+            r = 1 - sum * 1.1283791670955126; // 2/√π
+        }
+        else
+        {
+            double f = z;
+            for (int k = 80; k >= 1; k--) f = z + k * 0.5 / f;
+            r = Math.Exp(-z * z) / (1.7724538509055159 * f);
+        }
+        return x >= 0 ? r : 2 - r;
     }
 }

@@ -24,6 +24,8 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
     private int _xa, _xb, _xbias, _xshift;
     private bool _builtin;
     private ByteTable? _table;
+    private FloatLayout _layout;
+    private int _channels;
 
     public override void Prepare(KernelContext context)
     {
@@ -36,7 +38,10 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
         var fa = (FusedActivation)(sbyte)act;
         switch (_type)
         {
-            case TensorType.Float32: (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa); break;
+            case TensorType.Float32:
+                (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
+                _layout = FloatBinary.Detect(a, b, _bc, out _channels);
+                break;
             case TensorType.Int32:
                 (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
                 break;
@@ -102,7 +107,12 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
         {
             case TensorType.Float32:
             {
-                if (_bc.Same && !subtract) { AddFloatSameShape((float*)a, (float*)b, (float*)y, _bc.Count, _fmin, _fmax); break; }
+                if (_layout != FloatLayout.General)
+                {
+                    if (subtract) FloatBinary.Run<FloatSubOp>(_layout, _channels, (float*)a, (float*)b, (float*)y, _bc.Count, _fmin, _fmax);
+                    else FloatBinary.Run<FloatAddOp>(_layout, _channels, (float*)a, (float*)b, (float*)y, _bc.Count, _fmin, _fmax);
+                    break;
+                }
                 var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Min = _fmin, Max = _fmax, Sub = subtract }; _bc.ForEach(ref op); break;
             }
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y, Sub = subtract }; _bc.ForEach(ref op); break; }
@@ -134,25 +144,6 @@ internal sealed unsafe class Add(bool subtract) : OpKernel
             float v = Sub ? A[i1] - B[i2] : A[i1] + B[i2];
             Y[o] = v < Min ? Min : v > Max ? Max : v;
         }
-    }
-
-    /// <summary>y = clamp(a + b) elementwise (same shapes), vectorised; identical to <see cref="FloatOp"/>.</summary>
-    private static void AddFloatSameShape(float* a, float* b, float* y, int n, float min, float max)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var mn = Vector256.Create(min); var mx = Vector256.Create(max);
-            for (; i + 8 <= n; i += 8)
-                Vector256.Min(Vector256.Max(Vector256.Load(a + i) + Vector256.Load(b + i), mn), mx).Store(y + i);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            var mn = Vector128.Create(min); var mx = Vector128.Create(max);
-            for (; i + 4 <= n; i += 4)
-                Vector128.Min(Vector128.Max(Vector128.Load(a + i) + Vector128.Load(b + i), mn), mx).Store(y + i);
-        }
-        for (; i < n; i++) { float v = a[i] + b[i]; y[i] = v < min ? min : v > max ? max : v; }
     }
 
     private struct IntOp : IBroadcastOp

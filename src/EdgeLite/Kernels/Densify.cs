@@ -20,7 +20,7 @@ internal sealed unsafe class Densify : OpKernel
         var x = context.Input(0); var y = context.Output(0);
         if (!x.IsConstant) throw context.Unsupported("non-constant sparse input");
         if (x.Type != y.Type) throw context.Invalid("input and output types differ");
-        var sp = context.Model.SparsityOf(x.Index) ?? throw context.Invalid($"input {x} has no sparsity parameters");
+        var sp = context.Model.SparsityOf(context.Graph.Index, x.Index) ?? throw context.Invalid($"input {x} has no sparsity parameters");
         int n = x.Rank;
         _denseShape = x.ShapeArray;
         _elem = x.ElementSize;

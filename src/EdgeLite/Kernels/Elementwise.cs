@@ -140,7 +140,8 @@ internal sealed unsafe class Div(bool floor) : OpKernel
     }
 }
 
-/// <summary>CAST between float32, int32, int64, uint8, int8, int16 and bool (float → integer truncates toward zero, as C++).</summary>
+/// <summary>CAST between float32, int32, int64, uint8, int8, int16 and bool (float → integer truncates toward zero and
+/// saturates out-of-range values as the reference TFLite build does — see Eval; integer → narrower integer wraps).</summary>
 internal sealed unsafe class Cast : OpKernel
 {
     private TensorType _in, _out;
@@ -191,6 +192,18 @@ internal sealed unsafe class Cast : OpKernel
         for (; i < n; i++)
         {
             double v = Read(x, i);
+            if (_in == TensorType.Float32 && _out is not (TensorType.Float32 or TensorType.Bool))
+            {
+                // out-of-range float → integer is undefined behaviour in TFLite's C++ (static_cast); the reference build
+                // (LiteRT wasm) saturates uint8, int16, int32 and int64 to their range and gives int8 the low byte of
+                // the int32-saturated value; EdgeLite does the same (NaN → 0)
+                var (lo, hi) = _out switch
+                {
+                    TensorType.UInt8 => (0.0, 255.0), TensorType.Int8 => (int.MinValue, int.MaxValue), TensorType.Int16 => (-32768.0, 32767.0),
+                    TensorType.Int32 => (int.MinValue, int.MaxValue), _ => ((double)long.MinValue, (double)long.MaxValue),
+                };
+                v = double.IsNaN(v) ? 0 : Math.Clamp(Math.Truncate(v), lo, hi);
+            }
             switch (_out)
             {
                 case TensorType.Float32: ((float*)y)[i] = _in == TensorType.Int64 ? ((long*)x)[i] : (float)v; break;

@@ -14,8 +14,11 @@ namespace EdgeLite.Kernels;
 /// output state, int16 cell state with a power-of-two scale, gates in Q3.12 (or the layer-norm intermediates' scales),
 /// gemmlowp fixed-point sigmoid/tanh, the hidden state quantized with intermediate 4's scale and zero point.
 /// </summary>
-internal sealed unsafe class UnidirectionalSequenceLstm : OpKernel
+internal sealed unsafe class UnidirectionalSequenceLstm(bool sequence = true) : OpKernel
 {
+    /// <summary>False for the LSTM op: one step on [batch, input] (LSTMOptions, full kernel), the same arithmetic.</summary>
+    private readonly bool _sequence = sequence;
+
     private const int Input = 0, InputToInput = 1, RecurrentToInput = 5, CellToInput = 9, CellToForget = 10, CellToOutput = 11;
     private const int InputGateBias = 12, ProjectionWeights = 16, ProjectionBias = 17, OutputState = 18, CellState = 19, InputLayerNorm = 20;
     private const int GateI = 0, GateF = 1, GateC = 2, GateO = 3;
@@ -38,20 +41,40 @@ internal sealed unsafe class UnidirectionalSequenceLstm : OpKernel
     {
         if (context.InputCount != 24 && context.InputCount != 20) throw context.Invalid($"expects 24 (or 20) inputs, got {context.InputCount}");
         if (context.OutputCount != 1) throw context.Invalid($"expects 1 output, got {context.OutputCount}");
-        var o = context.Options<Schema.UnidirectionalSequenceLSTMOptions>() ?? default;
-        if (o.DiagonalRecurrentTensors) throw context.Unsupported("diagonal recurrent weights");
-        _timeMajor = o.TimeMajor;
-        _activation = (FusedActivation)(sbyte)o.FusedActivationFunction;
-        _cellClip = o.CellClip; _projClip = o.ProjClip;
+        if (_sequence)
+        {
+            var o = context.Options<Schema.UnidirectionalSequenceLSTMOptions>() ?? default;
+            if (o.DiagonalRecurrentTensors) throw context.Unsupported("diagonal recurrent weights");
+            _timeMajor = o.TimeMajor;
+            _activation = (FusedActivation)(sbyte)o.FusedActivationFunction;
+            _cellClip = o.CellClip; _projClip = o.ProjClip;
+        }
+        else
+        {
+            var o = context.Options<Schema.LSTMOptions>() ?? default;
+            if (o.KernelType != Schema.LSTMKernelType.FULL) throw context.Unsupported($"LSTM kernel type {o.KernelType}");
+            _timeMajor = true; // one step: row = batch index
+            _activation = (FusedActivation)(sbyte)o.FusedActivationFunction;
+            _cellClip = o.CellClip; _projClip = o.ProjClip;
+        }
         if (_cellClip < 0 || _projClip < 0 || float.IsNaN(_cellClip) || float.IsNaN(_projClip)) throw context.Invalid($"negative clip (cell {_cellClip}, projection {_projClip})");
         if (_activation is not (FusedActivation.None or FusedActivation.Relu or FusedActivation.ReluN1To1 or FusedActivation.Relu6 or FusedActivation.Tanh))
             throw context.Unsupported($"activation {_activation}");
 
         var input = context.Input(Input);
-        if (input.Rank != 3) throw context.Invalid($"input must be 3-D, got {input}");
-        _time = _timeMajor ? input.Dim(0) : input.Dim(1);
-        _batch = _timeMajor ? input.Dim(1) : input.Dim(0);
-        _nInput = input.Dim(2);
+        if (_sequence)
+        {
+            if (input.Rank != 3) throw context.Invalid($"input must be 3-D, got {input}");
+            _time = _timeMajor ? input.Dim(0) : input.Dim(1);
+            _batch = _timeMajor ? input.Dim(1) : input.Dim(0);
+            _nInput = input.Dim(2);
+        }
+        else
+        {
+            if (input.Rank != 2) throw context.Invalid($"input must be [batch, input], got {input}");
+            if (input.Type != TensorType.Float32) throw context.Unsupported($"{input.Type.ToDTypeName()} LSTM (the one-step op is implemented for float32)");
+            _time = 1; _batch = input.Dim(0); _nInput = input.Dim(1);
+        }
         var ito = context.Input(4);
         if (ito.Rank != 2) throw context.Invalid($"input-to-output weights must be 2-D, got {ito}");
         _nCell = ito.Dim(0);
@@ -102,7 +125,8 @@ internal sealed unsafe class UnidirectionalSequenceLstm : OpKernel
         if (cellState.Type != smallType) throw context.Invalid($"cell state {cellState} must be {smallType.ToDTypeName()}");
         var output = context.Output(0);
         if (output.Type != input.Type) throw context.Invalid($"output {output} must have the input's type");
-        context.SetOutputShape(0, [input.Dim(0), input.Dim(1), _nOutput]);
+        if (_sequence) context.SetOutputShape(0, [input.Dim(0), input.Dim(1), _nOutput]);
+        else context.SetOutputShape(0, [_batch, _nOutput]);
 
         if (_integer) PrepareInteger(context);
         // scratch: four gates, the hidden state (and the tanh of the cell state for the integer path)

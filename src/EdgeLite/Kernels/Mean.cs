@@ -1,3 +1,4 @@
+using EdgeLite.Kernels.Common;
 using EdgeLite.Quantization;
 
 namespace EdgeLite.Kernels;
@@ -10,54 +11,37 @@ namespace EdgeLite.Kernels;
 /// </summary>
 internal sealed unsafe class Mean : OpKernel
 {
-    private const int MaxRank = 6;
     private TensorType _type;
-    private readonly int[] _shape = new int[MaxRank];
-    private readonly bool[] _reduced = new bool[MaxRank];
+    private ReduceAxes _axes = null!;
     private int _count, _outCount, _zpIn, _zpOut, _m, _s;
-    private float _scale, _bias;
+    private float _scale, _bias, _xScale, _xBias;
     private bool _integerPath;
     private float[] _sums = [];
     private long[] _isums = [];
-    private readonly int[] _ostride = new int[MaxRank];
 
     public override void Prepare(KernelContext context)
     {
         var x = context.Input(0); var axes = context.Input(1); var y = context.Output(0);
-        if (x.Rank > MaxRank) throw context.Unsupported($"rank {x.Rank}");
-        if (!axes.IsConstant || axes.Type != TensorType.Int32) throw context.Unsupported("non-constant or non-int32 axes");
         bool keep = context.Options<Schema.ReducerOptions>()?.KeepDims ?? false;
         _type = x.Type;
         if (_type != y.Type) throw context.Invalid("input and output types differ");
-        int off = MaxRank - x.Rank;
-        for (int i = 0; i < MaxRank; i++) { _shape[i] = i < off ? 1 : x.Dim(i - off); _reduced[i] = false; }
-        foreach (var a0 in axes.AsSpan<int>())
-        {
-            int a = a0 < 0 ? a0 + x.Rank : a0;
-            if (a < 0 || a >= x.Rank) throw context.Invalid($"axis {a0} out of range for {x}");
-            _reduced[off + a] = true;
-        }
-        var outShape = new List<int>();
-        _count = 1; _outCount = 1;
-        for (int i = 0; i < x.Rank; i++)
-        {
-            if (_reduced[off + i]) { _count *= x.Dim(i); if (keep) outShape.Add(1); }
-            else { outShape.Add(x.Dim(i)); _outCount *= x.Dim(i); }
-        }
-        context.SetOutputShape(0, outShape.ToArray());
+        _axes = ReduceAxes.Prepare(context, x, axes, keep, out var outShape);
+        _count = _axes.ReducedCount; _outCount = _axes.OutCount;
+        context.SetOutputShape(0, outShape);
         _sums = context.AllocatePersistent<float>(Math.Max(1, _outCount));
         _isums = context.AllocatePersistent<long>(Math.Max(1, _outCount));
-        int stride = 1;
-        for (int d = MaxRank - 1; d >= 0; d--) { _ostride[d] = _reduced[d] ? 0 : stride; if (!_reduced[d]) stride *= _shape[d]; }
         if (_type == TensorType.Float32) return;
         if (_type is not (TensorType.UInt8 or TensorType.Int8)) throw context.Unsupported($"type {_type.ToDTypeName()}");
         var qi = x.Quantization; var qo = y.Quantization;
         if (qi == null || qo == null || qi.Scales.Count == 0 || qo.Scales.Count == 0) throw context.Invalid("quantized MEAN without quantization");
         _zpIn = qi.ZeroPoint; _zpOut = qo.ZeroPoint;
-        _integerPath = keep && x.Rank == 4 && axes.ElementCount == 2 && _reduced[off + 1] && _reduced[off + 2];
+        int off = ReduceAxes.MaxRank - x.Rank;
+        _integerPath = keep && x.Rank == 4 && axes.ElementCount == 2 && _axes.Reduced[off + 1] && _axes.Reduced[off + 2];
         QuantizationUtils.QuantizeMultiplier((double)qi.Scale / qo.Scale, out _m, out _s);
         _scale = qi.Scale / qo.Scale;
         _bias = -_zpIn * _scale;
+        _xScale = qi.Scale / qo.Scale * (1f / _count);
+        _xBias = qo.ZeroPoint - (float)(_count * _zpIn) * _xScale;
     }
 
     public override void Eval(KernelContext context)
@@ -66,21 +50,10 @@ internal sealed unsafe class Mean : OpKernel
         int mode = _type == TensorType.Float32 ? 0 : _type == TensorType.Int8 ? 2 : 1;
         _sums.AsSpan(0, _outCount).Clear();
         _isums.AsSpan(0, _outCount).Clear();
-        int i = 0;
-        int a0 = _ostride[0], a1 = _ostride[1], a2 = _ostride[2], a3 = _ostride[3], a4 = _ostride[4], a5 = _ostride[5];
-        for (int a = 0; a < _shape[0]; a++)
-        for (int b = 0; b < _shape[1]; b++)
-        for (int c = 0; c < _shape[2]; c++)
-        for (int d = 0; d < _shape[3]; d++)
-        for (int e = 0; e < _shape[4]; e++)
+        fixed (float* sums = _sums) fixed (long* isums = _isums)
         {
-            int ob = a * a0 + b * a1 + c * a2 + d * a3 + e * a4;
-            for (int f = 0; f < _shape[5]; f++, i++)
-            {
-                int o = ob + f * a5;
-                if (mode == 0) _sums[o] += ((float*)x)[i];
-                else _isums[o] += mode == 2 ? ((sbyte*)x)[i] : x[i];
-            }
+            var op = new SumOp { X = x, Mode = mode, Sums = sums, ISums = isums };
+            _axes.ForEach(ref op);
         }
         if (mode == 0)
         {
@@ -100,11 +73,23 @@ internal sealed unsafe class Mean : OpKernel
             }
             else
             {
-                float mean = (float)_isums[o] / _count;
-                q = (int)MathF.Round(mean * _scale + _bias, MidpointRounding.AwayFromZero) + _zpOut;
+                // XNNPACK's mean (the delegate takes it): Σq·s' + zp' in float, s' = (s_in/s_out)·(1/n),
+                // zp' = zp_out - (n·zp_in)·s', rounded to nearest even
+                float v = MathF.Round((float)_isums[o] * _xScale + _xBias, MidpointRounding.ToEven);
+                q = v < qmin ? qmin : v > qmax ? qmax : (int)v;
             }
             q = q < qmin ? qmin : q > qmax ? qmax : q;
             if (mode == 2) ((sbyte*)y)[o] = (sbyte)q; else y[o] = (byte)q;
+        }
+    }
+
+    private struct SumOp : IReduceOp
+    {
+        public byte* X; public int Mode; public float* Sums; public long* ISums;
+        public readonly void Apply(int i, int o)
+        {
+            if (Mode == 0) Sums[o] += ((float*)X)[i];
+            else ISums[o] += Mode == 2 ? ((sbyte*)X)[i] : X[i];
         }
     }
 }

@@ -18,10 +18,9 @@ internal sealed unsafe class Mul : OpKernel
     private int _qmin, _qmax, _zp1, _zp2, _zpOut, _m, _s;
     private float _scale;
     private bool _xnn;
-    // float fast path: run length of the second input (output size when shapes are equal, else its per-channel
-    // length) or a scalar second input; 0 / false = general broadcasting
-    private int _floatRun;
-    private bool _floatScalar;
+    // float32: the shared vector loops for the common layouts (Common/FloatBinary)
+    private FloatLayout _layout;
+    private int _channels;
     private ByteTable? _table;
 
     public override void Prepare(KernelContext context)
@@ -37,14 +36,7 @@ internal sealed unsafe class Mul : OpKernel
             case TensorType.Float32: case TensorType.Int32:
             {
                 (_fmin, _fmax) = QuantizationUtils.ActivationRange(fa);
-                int n = _bc.Count, na = a.ElementCount, nb = b.ElementCount;
-                _floatRun = 0; _floatScalar = false;
-                if (_type == TensorType.Float32 && na == n && Vector128.IsHardwareAccelerated)
-                {
-                    if (nb == n) _floatRun = n;
-                    else if (nb == 1) _floatScalar = true;
-                    else if (a.Rank > 0 && b.Rank > 0 && b.Dim(b.Rank - 1) == nb && a.Dim(a.Rank - 1) == nb) _floatRun = nb;
-                }
+                _layout = _type == TensorType.Float32 ? FloatBinary.Detect(a, b, _bc, out _channels) : FloatLayout.General;
                 break;
             }
             case TensorType.UInt8: case TensorType.Int8:
@@ -79,7 +71,7 @@ internal sealed unsafe class Mul : OpKernel
         {
             case TensorType.Float32:
             {
-                if (_floatRun > 0 || _floatScalar) { FloatFast((float*)a, (float*)b, (float*)y); break; }
+                if (_layout != FloatLayout.General) { FloatBinary.Run<FloatMulOp>(_layout, _channels, (float*)a, (float*)b, (float*)y, _bc.Count, _fmin, _fmax); break; }
                 var op = new FloatOp { A = (float*)a, B = (float*)b, Y = (float*)y, Min = _fmin, Max = _fmax }; _bc.ForEach(ref op); break;
             }
             case TensorType.Int32: { var op = new IntOp { A = (int*)a, B = (int*)b, Y = (int*)y }; _bc.ForEach(ref op); break; }
@@ -91,36 +83,6 @@ internal sealed unsafe class Mul : OpKernel
                 _bc.ForEach(ref op);
                 break;
             }
-        }
-    }
-
-    /// <summary>
-    /// float32 without index arithmetic for the common layouts (chosen at Prepare, <see cref="_floatRun"/>): same
-    /// shapes, the second input one value per channel of the last dimension, or a scalar. Same values as <see cref="FloatOp"/>.
-    /// </summary>
-    private void FloatFast(float* a, float* b, float* y)
-    {
-        int n = _bc.Count, c = _floatRun;
-        bool wide = Vector256.IsHardwareAccelerated; // else 128-bit (arm64)
-        var mn = Vector256.Create(_fmin); var mx = Vector256.Create(_fmax);
-        var mn4 = Vector128.Create(_fmin); var mx4 = Vector128.Create(_fmax);
-        if (_floatScalar)
-        {
-            var bv = Vector256.Create(b[0]); var bv4 = Vector128.Create(b[0]);
-            int k = 0;
-            if (wide) for (; k + 8 <= n; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(a + k) * bv, mn), mx).Store(y + k);
-            else for (; k + 4 <= n; k += 4) Vector128.Min(Vector128.Max(Vector128.Load(a + k) * bv4, mn4), mx4).Store(y + k);
-            for (; k < n; k++) { float v = a[k] * b[0]; y[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
-            return;
-        }
-        bool same = c == n;
-        for (long p = 0; p < n; p += c)
-        {
-            float* ap = a + p, yp = y + p, bp = same ? b + p : b;
-            int k = 0;
-            if (wide) for (; k + 8 <= c; k += 8) Vector256.Min(Vector256.Max(Vector256.Load(ap + k) * Vector256.Load(bp + k), mn), mx).Store(yp + k);
-            else for (; k + 4 <= c; k += 4) Vector128.Min(Vector128.Max(Vector128.Load(ap + k) * Vector128.Load(bp + k), mn4), mx4).Store(yp + k);
-            for (; k < c; k++) { float v = ap[k] * bp[k]; yp[k] = v < _fmin ? _fmin : v > _fmax ? _fmax : v; }
         }
     }
 

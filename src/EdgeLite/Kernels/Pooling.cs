@@ -237,3 +237,52 @@ internal sealed unsafe class Pooling(bool max) : OpKernel
                 }
     }
 }
+
+/// <summary>
+/// L2_POOL_2D over NHWC, float32, as TFLite's reference L2Pool: √(Σx² / n) over the window clipped to the input
+/// (n = the taps inside), then the fused activation.
+/// </summary>
+internal sealed unsafe class L2Pool : OpKernel
+{
+    private int _n, _h, _w, _c, _outH, _outW, _fh, _fw, _sh, _sw, _padH, _padW;
+    private float _fmin, _fmax;
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var y = context.Output(0);
+        var o = context.Options<Schema.Pool2DOptions>() ?? default;
+        if (x.Rank != 4) throw context.Invalid($"expects a 4-D input, got {x}");
+        if (x.Type != TensorType.Float32 || y.Type != TensorType.Float32) throw context.Unsupported($"{x.Type.ToDTypeName()} (float32 only, as TFLite)");
+        _n = x.Dim(0); _h = x.Dim(1); _w = x.Dim(2); _c = x.Dim(3);
+        _fh = o.FilterHeight; _fw = o.FilterWidth; _sh = o.StrideH; _sw = o.StrideW;
+        if (_fh <= 0 || _fw <= 0 || _sh <= 0 || _sw <= 0) throw context.Invalid($"filter {_fh}x{_fw}, stride {_sh}x{_sw}");
+        var pad = PaddingUtil.Compute(o.Padding, _sh, _sw, 1, 1, _h, _w, _fh, _fw, out _outH, out _outW);
+        _padH = pad.Height; _padW = pad.Width;
+        (_fmin, _fmax) = QuantizationUtils.ActivationRange((FusedActivation)(sbyte)o.FusedActivationFunction);
+        context.SetOutputShape(0, [_n, _outH, _outW, _c]);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        float* x = (float*)context.Input(0).DataPointer, y = (float*)context.Output(0).DataPointer;
+        long oi = 0;
+        for (int b = 0; b < _n; b++)
+        for (int oy = 0; oy < _outH; oy++)
+        for (int ox = 0; ox < _outW; ox++)
+        {
+            int y0 = oy * _sh - _padH, x0 = ox * _sw - _padW;
+            int fy0 = Math.Max(0, -y0), fy1 = Math.Min(_fh, _h - y0), fx0 = Math.Max(0, -x0), fx1 = Math.Min(_fw, _w - x0);
+            for (int ch = 0; ch < _c; ch++, oi++)
+            {
+                float sum = 0; int count = 0;
+                for (int fy = fy0; fy < fy1; fy++)
+                    for (int fx = fx0; fx < fx1; fx++)
+                    {
+                        float v = x[(((long)b * _h + y0 + fy) * _w + x0 + fx) * _c + ch];
+                        sum += v * v; count++;
+                    }
+                y[oi] = QuantizationUtils.ApplyActivation(MathF.Sqrt(sum / count), _fmin, _fmax);
+            }
+        }
+    }
+}

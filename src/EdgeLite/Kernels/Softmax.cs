@@ -75,3 +75,38 @@ internal sealed unsafe class Softmax : OpKernel
         }
     }
 }
+
+/// <summary>
+/// LOG_SOFTMAX over the last dimension, float32: x - max - log Σ exp(x - max), as TFLite's reference kernel (the row sum
+/// in float). The quantized variants (TFLite's fixed-point LogSoftmax) are not implemented and are refused.
+/// </summary>
+internal sealed unsafe class LogSoftmax : OpKernel
+{
+    private int _rows, _depth;
+
+    public override void Prepare(KernelContext context)
+    {
+        var x = context.Input(0); var y = context.Output(0);
+        if (x.Rank < 1) throw context.Invalid("log-softmax of a scalar");
+        if (x.Type != TensorType.Float32 || y.Type != TensorType.Float32)
+            throw context.Unsupported($"{x.Type.ToDTypeName()} → {y.Type.ToDTypeName()} (float32 only; quantized LOG_SOFTMAX is not implemented)");
+        _depth = x.Dim(x.Rank - 1);
+        _rows = _depth == 0 ? 0 : x.ElementCount / _depth;
+        context.SetOutputShape(0, x.Shape);
+    }
+
+    public override void Eval(KernelContext context)
+    {
+        float* x = (float*)context.Input(0).DataPointer, y = (float*)context.Output(0).DataPointer;
+        for (int r = 0; r < _rows; r++)
+        {
+            float* xr = x + (long)r * _depth, yr = y + (long)r * _depth;
+            float max = float.MinValue;
+            for (int i = 0; i < _depth; i++) if (xr[i] > max) max = xr[i];
+            float sum = 0;
+            for (int i = 0; i < _depth; i++) sum += MathF.Exp(xr[i] - max);
+            float log = MathF.Log(sum);
+            for (int i = 0; i < _depth; i++) yr[i] = xr[i] - max - log;
+        }
+    }
+}

@@ -29,7 +29,7 @@ public sealed unsafe class Model : IDisposable
     private readonly FbModel _fb;
 
     /// <summary>The sparsity parameters of a tensor of the main subgraph (verified flatbuffer), or null.</summary>
-    internal Schema.SparsityParameters? SparsityOf(int tensorIndex) => _fb.Subgraphs(0)!.Value.Tensors(tensorIndex)!.Value.Sparsity;
+    internal Schema.SparsityParameters? SparsityOf(int subgraph, int tensorIndex) => _fb.Subgraphs(subgraph)!.Value.Tensors(tensorIndex)!.Value.Sparsity;
     private readonly byte* _base;          // start of the bytes that buffer payload offsets are relative to
     private readonly long _length;
     private readonly (long Offset, long Length)[] _buffers;

@@ -102,6 +102,47 @@ public static class QuantizationUtils
         return (int)Math.Clamp(result, int.MinValue, int.MaxValue);
     }
 
+    /// <summary>gemmlowp's SaturatingRoundingMultiplyByPOT: x · 2^exponent, saturating left shifts, rounding right shifts.</summary>
+    public static int SaturatingRoundingMultiplyByPOT(int x, int exponent)
+    {
+        if (exponent == 0) return x;
+        if (exponent < 0) return RoundingDivideByPOT(x, -exponent);
+        long v = (long)x << exponent;
+        return v > int.MaxValue ? int.MaxValue : v < int.MinValue ? int.MinValue : (int)v;
+    }
+
+    /// <summary>
+    /// TFLite's GetInvSqrtQuantizedMultiplierExp: 1/√input as a Q31 multiplier and shift, by five Newton-Raphson steps in
+    /// gemmlowp fixed point (3 integer bits), the result times √2/2; inputs 0 and 1 give (int.MaxValue, 0).
+    /// <paramref name="reverseShift"/> = -1 returns the shift as MultiplyByQuantizedMultiplier's (negative = right).
+    /// </summary>
+    public static void InvSqrtQuantizedMultiplierExp(int input, int reverseShift, out int multiplier, out int shift)
+    {
+        if (input <= 1) { multiplier = int.MaxValue; shift = 0; return; }
+        shift = 11;
+        while (input >= (1 << 29)) { input /= 4; shift++; }
+        int maxLeftShiftBits = System.Numerics.BitOperations.LeadingZeroCount((uint)input) - 1;
+        int leftShiftBitPairs = maxLeftShiftBits / 2 - 1;
+        shift -= leftShiftBitPairs;
+        input <<= 2 * leftShiftBitPairs;
+        int fixedInput = input >> 1;                          // F3
+        int halfInput = RoundingDivideByPOT(fixedInput, 1);   // F3
+        const int halfThree = (1 << 28) + (1 << 27);          // 1.5 in F3
+        int x = 1 << 28;                                      // 1.0 in F3
+        for (int i = 0; i < 5; i++)
+        {
+            int x2 = SaturatingRoundingDoublingHighMul(x, x);   // F6
+            int x3 = SaturatingRoundingDoublingHighMul(x2, x);  // F9
+            int x3Rescaled = SaturatingRoundingMultiplyByPOT(x3, 6); // F9 -> F3
+            int term1 = SaturatingRoundingDoublingHighMul(halfThree, x);      // F6
+            int term2 = SaturatingRoundingDoublingHighMul(halfInput, x3Rescaled); // F6
+            x = SaturatingRoundingMultiplyByPOT(term1 - term2, 3);  // F6 -> F3
+        }
+        multiplier = SaturatingRoundingDoublingHighMul(x, 1518500250); // · √2/2 (F0)
+        if (shift < 0) { multiplier <<= -shift; shift = 0; }
+        shift *= reverseShift;
+    }
+
     /// <summary>Per-channel (or per-tensor when one scale) multipliers for conv-like ops: in_scale * w_scale[c] / out_scale.</summary>
     public static void PerChannelMultipliers(float inputScale, IReadOnlyList<float> weightScales, float outputScale, int channels,
         Span<int> multipliers, Span<int> shifts)

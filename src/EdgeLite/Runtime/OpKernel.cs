@@ -16,6 +16,18 @@ public abstract class OpKernel
 
     /// <summary>Computes the outputs from the inputs.</summary>
     public abstract void Eval(KernelContext context);
+
+    /// <summary>
+    /// False for kernels that must run at every Invoke even when all their inputs are constant (they read or write
+    /// interpreter state: resource variables, subgraphs).
+    /// </summary>
+    internal virtual bool CanFold => true;
+
+    /// <summary>
+    /// True for kernels whose outputs depend only on their inputs' shapes (SHAPE, RANK): they are evaluated once at
+    /// AllocateTensors whenever those shapes are static, so shape arithmetic feeding a RESHAPE stays static.
+    /// </summary>
+    internal virtual bool ReadsInputShapesOnly => false;
 }
 
 /// <summary>Work split across the interpreter's threads: <see cref="Run"/> is called with disjoint ranges of [0, count).</summary>
@@ -34,6 +46,8 @@ public sealed unsafe class KernelContext
     internal long ScratchRequest;
     internal byte* ScratchBase;
     internal WorkerPool? Pool;
+    /// <summary>The subgraph this node belongs to.</summary>
+    internal Subgraph Graph = null!;
     internal long PersistentBytes;
     // the persistent arrays of the last Prepare: held here so that raw pointers into them stay valid
     private readonly List<Array> _persistent = [];
@@ -87,6 +101,47 @@ public sealed unsafe class KernelContext
 
     /// <summary>Sets the shape of output <paramref name="i"/> (Prepare only).</summary>
     public void SetOutputShape(int i, ReadOnlySpan<int> shape) => Output(i).SetShape(shape);
+
+    /// <summary>
+    /// Marks output <paramref name="i"/> dynamic (Prepare only): its shape depends on input values, so Eval sets it
+    /// with <see cref="ResizeOutput"/>. The tensor then lives outside the arena and the operators reading it are
+    /// prepared at Invoke. Outputs whose shape follows from input shapes alone should use <see cref="SetOutputShape"/>.
+    /// </summary>
+    public void SetOutputDynamic(int i) => Output(i).IsDynamic = true;
+
+    /// <summary>
+    /// Sets the shape of dynamic output <paramref name="i"/> during Eval and makes its buffer large enough (allocating
+    /// only when it grows). The previous contents are not kept when the buffer grows.
+    /// </summary>
+    /// <exception cref="InterpreterException">The output is not dynamic and the shape differs, or the shape is too large.</exception>
+    public void ResizeOutput(int i, ReadOnlySpan<int> shape)
+    {
+        var t = Output(i);
+        if (!t.IsDynamic)
+        {
+            if (shape.SequenceEqual(t.Shape)) return;
+            throw new InterpreterException($"{Where}: output {i} {t} is static, cannot resize it to [{string.Join(",", shape.ToArray())}]");
+        }
+        ResizeDynamic(t, shape);
+    }
+
+    /// <summary>Resizes a dynamic tensor (a dynamic output, or a subgraph tensor a control-flow kernel fills).</summary>
+    internal void ResizeDynamic(Tensor t, ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new InterpreterException($"{Where}: negative dimension in output shape [{string.Join(",", shape.ToArray())}]");
+            n *= d;
+            if (n * Math.Max(1, t.ElementSize) > Model.MaxTensorBytes)
+                throw new InterpreterException($"{Where}: output shape [{string.Join(",", shape.ToArray())}] exceeds {Model.MaxTensorBytes} bytes");
+        }
+        t.SetShape(shape);
+        Subgraph.EnsureDynamic(t);
+    }
+
+    /// <summary>"operator K (NAME)" with the subgraph when it is not the main one, for messages.</summary>
+    internal string Where => Graph == null || Graph.Index == 0 ? $"operator {Operator.Index} ({Operator.OpName})" : $"subgraph {Graph.Index} operator {Operator.Index} ({Operator.OpName})";
 
     /// <summary>Asks for <paramref name="bytes"/> of scratch memory valid during this node's Eval (Prepare only).</summary>
     public void RequestScratch(long bytes)
@@ -160,11 +215,10 @@ public sealed unsafe class KernelContext
 
     /// <summary>Creates an <see cref="UnsupportedOperatorException"/> that names this node.</summary>
     public UnsupportedOperatorException Unsupported(string what) =>
-        new($"operator {Operator.Index} ({Operator.OpName} v{Operator.Version}): {what}");
+        new($"{(Graph == null || Graph.Index == 0 ? "" : $"subgraph {Graph.Index} ")}operator {Operator.Index} ({Operator.OpName} v{Operator.Version}): {what}");
 
     /// <summary>Creates a <see cref="ModelFormatException"/> that names this node.</summary>
-    public ModelFormatException Invalid(string what) =>
-        new($"operator {Operator.Index} ({Operator.OpName}): {what}");
+    public ModelFormatException Invalid(string what) => new($"{Where}: {what}");
 
     /// <summary>The per-tensor quantization of a quantized tensor of this node, or a <see cref="ModelFormatException"/> naming it.</summary>
     public QuantizationParameters RequirePerTensor(Tensor t, string role) =>

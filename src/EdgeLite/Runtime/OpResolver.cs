@@ -40,6 +40,12 @@ public sealed class OpResolver
     public bool CanResolve(OperatorCodeDescription code) =>
         code.CustomCode != null ? _customs.ContainsKey(code.CustomCode) : _builtins.ContainsKey(code.BuiltinCode);
 
+    /// <summary>The builtin operator codes with a kernel.</summary>
+    internal IEnumerable<int> BuiltinCodes => _builtins.Keys;
+
+    /// <summary>The custom codes with a kernel.</summary>
+    internal IEnumerable<string> CustomCodes => _customs.Keys;
+
     internal OpKernel? Create(OperatorDescription op) =>
         op.CustomCode != null
             ? (_customs.TryGetValue(op.CustomCode, out var c) ? c() : null)

@@ -13,6 +13,11 @@ public enum TensorAllocation
     Arena,
     /// <summary>Owned by the interpreter for its whole life (variable/state tensors).</summary>
     Persistent,
+    /// <summary>
+    /// A dynamic tensor (its shape depends on values, known only at Invoke): its own buffer outside the arena, grown
+    /// when an Invoke needs more (TFLite's <c>kTfLiteDynamic</c>).
+    /// </summary>
+    Dynamic,
 }
 
 /// <summary>
@@ -68,12 +73,22 @@ public sealed unsafe class Tensor
 
     /// <summary>Computed once at AllocateTensors from constant inputs (see <see cref="IsConstant"/>).</summary>
     internal bool Folded;
+    /// <summary>
+    /// True when the tensor's shape is known only at Invoke (it depends on values: a RESHAPE to a computed shape, WHERE,
+    /// UNIQUE, a WHILE whose loop-carried shapes change, ...): read <see cref="Shape"/> after Invoke.
+    /// Decided at every AllocateTensors.
+    /// </summary>
+    public bool IsDynamic { get; internal set; }
+    /// <summary>Bytes of a dynamic tensor's buffer.</summary>
+    internal long Capacity;
+    /// <summary>Incremented whenever the shape changes (deferred Prepare runs again only when an input's shape changed).</summary>
+    internal int ShapeVersion;
     /// <summary>True for variable (state) tensors.</summary>
     public bool IsVariable => Description.IsVariable;
     /// <summary>Where the bytes live.</summary>
     public TensorAllocation Allocation { get; internal set; }
-    /// <summary>Size of one element in bytes.</summary>
-    public int ElementSize => Type.ElementSize();
+    /// <summary>Size of one element in bytes (a resource handle is held as a 4-byte id, as in TFLite).</summary>
+    public int ElementSize => Type == TensorType.Resource ? 4 : Type.ElementSize();
     /// <summary>Number of elements of the current shape.</summary>
     public int ElementCount { get; private set; }
     /// <summary>Size of the data in bytes.</summary>
@@ -86,16 +101,26 @@ public sealed unsafe class Tensor
 
     internal void SetShape(ReadOnlySpan<int> shape)
     {
-        if (!shape.SequenceEqual(_shape)) _shape = shape.ToArray();
+        if (!shape.SequenceEqual(_shape))
+        {
+            if (shape.Length == _shape.Length && IsDynamic) shape.CopyTo(_shape); // no allocation at Invoke
+            else _shape = shape.ToArray();
+            ShapeVersion++;
+        }
         UpdateCount();
     }
 
     internal void UpdateCount()
     {
         long n = 1;
-        foreach (var d in _shape) n *= d;
-        if (n * Math.Max(1, ElementSize) > Model.MaxTensorBytes)
-            throw new InterpreterException($"tensor {Index} '{Name}': shape [{string.Join(",", _shape)}] is too large");
+        foreach (var d in _shape)
+        {
+            if (d < 0) throw new InterpreterException($"tensor {Index} '{Name}': negative dimension in shape [{string.Join(",", _shape)}]");
+            n *= d;
+            // checked per dimension so that a hostile shape cannot overflow the product
+            if (n * Math.Max(1, ElementSize) > Model.MaxTensorBytes)
+                throw new InterpreterException($"tensor {Index} '{Name}': shape [{string.Join(",", _shape)}] exceeds {Model.MaxTensorBytes} bytes");
+        }
         ElementCount = (int)n;
     }
 

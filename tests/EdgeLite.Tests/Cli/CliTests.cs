@@ -200,6 +200,32 @@ public class CliTests
     }
 
     [Fact]
+    public void InspectListsEveryOperatorOutsideTheDeclaredSupport()
+    {
+        var b = new EdgeLite.Tests.Infrastructure.OpModelBuilder();
+        int x = b.Input("x", TensorType.Int16, [4], EdgeLite.Tests.Infrastructure.Quant.PerTensor(0.1f, 0));
+        int y = b.Output("y", TensorType.Int16, [4], EdgeLite.Tests.Infrastructure.Quant.PerTensor(0.1f, 0));
+        b.Op(EdgeLite.Schema.BuiltinOperator.FLOOR, [x], [y]);
+        int f = b.Input("f", TensorType.Float32, [4]), z = b.Output("z", TensorType.Float32, [4]);
+        b.Op(EdgeLite.Schema.BuiltinOperator.HASHTABLE_SIZE, [f], [z]);
+        var path = Path.Combine(Path.GetTempPath(), $"edgelite-inspect-{Guid.NewGuid():N}.tflite");
+        try
+        {
+            File.WriteAllBytes(path, b.Build());
+            var (code, output, err) = Run("inspect", "--model", path, "--json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output.Trim());
+            var problems = doc.RootElement.GetProperty("problems").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Equal(2, problems.Count);
+            Assert.Contains("operator 0 FLOOR: int16 input", problems[0]);
+            Assert.Contains("operator 1 HASHTABLE_SIZE", problems[1]);
+            var text = Run("inspect", "--model", path).Out;
+            Assert.Contains("problems     2 operator(s)", text);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void BenchJsonHasTheReferenceToolsKeys()
     {
         var (code, output, err) = Run("bench", "--model", SharedData.Model("mobilenet_v1_0.25_128_quant"), "--runs", "3", "--warmup", "1", "--json");

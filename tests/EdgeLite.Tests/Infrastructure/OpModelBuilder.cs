@@ -63,6 +63,12 @@ internal sealed class OpModelBuilder
         return i;
     }
 
+    /// <summary>Makes an existing tensor (e.g. a subgraph input passed through unchanged) a graph output too.</summary>
+    public OpModelBuilder MarkOutput(int tensor) { _outputs.Add(tensor); return this; }
+
+    /// <summary>Makes an existing tensor a graph input.</summary>
+    public OpModelBuilder MarkInput(int tensor) { _inputs.Add(tensor); return this; }
+
     /// <summary>Adds an intermediate (neither input nor output, no data) tensor.</summary>
     public int Intermediate(string name, TensorType type, int[] shape, Quant? quant = null) => Tensor(name, type, shape, null, quant);
 
@@ -109,12 +115,87 @@ internal sealed class OpModelBuilder
         return this;
     }
 
-    /// <summary>Serialises the model.</summary>
+    private readonly List<OpModelBuilder> _subgraphs = [];
+    private readonly OpModelBuilder? _root;
+    private readonly string _name = "main";
+
+    public OpModelBuilder() { }
+    private OpModelBuilder(OpModelBuilder root, string name) { _root = root; _name = name; }
+
+    /// <summary>
+    /// Adds another subgraph (for IF/WHILE/CALL_ONCE) and returns a builder for it: add its tensors, inputs, outputs and
+    /// operators with the same methods. Its index is <see cref="SubgraphIndex"/> (1, 2, ... in the order added).
+    /// </summary>
+    public OpModelBuilder AddSubgraph(string name)
+    {
+        if (_root != null) return _root.AddSubgraph(name);
+        var g = new OpModelBuilder(this, name);
+        _subgraphs.Add(g);
+        g.SubgraphIndex = _subgraphs.Count;
+        return g;
+    }
+
+    private readonly List<(string Key, int Subgraph, (string Name, int Tensor)[] Inputs, (string Name, int Tensor)[] Outputs)> _signatures = [];
+
+    /// <summary>Adds a signature def running <paramref name="subgraph"/> (tensor indices are that subgraph's).</summary>
+    public OpModelBuilder AddSignature(string key, OpModelBuilder subgraph, (string Name, int Tensor)[] inputs, (string Name, int Tensor)[] outputs)
+    {
+        (_root ?? this)._signatures.Add((key, subgraph.SubgraphIndex, inputs, outputs));
+        return this;
+    }
+
+    /// <summary>Index of this subgraph in the model (0 = the main one, this builder).</summary>
+    public int SubgraphIndex { get; private set; }
+
+    /// <summary>Serialises the model (built from the root builder whichever subgraph builder it is called on).</summary>
     public byte[] Build()
     {
+        if (_root != null) return _root.Build();
         var f = new FlatBufferBuilder(1024);
         // Buffers: 0 is the empty sentinel, then one per constant tensor.
         var bufferOffsets = new List<Offset<Fb.Buffer>> { Fb.Buffer.CreateBuffer(f) };
+        var codes = new List<(Fb.BuiltinOperator Code, string? Custom, int Version)>();
+        // The operator codes are written right after the last subgraph's operators (so a one-subgraph model has the
+        // byte layout this builder always produced: the op-conformance references hash those bytes).
+        Offset<Fb.OperatorCode>[] codeOffsets = [];
+        var all = new List<OpModelBuilder> { this };
+        all.AddRange(_subgraphs);
+        var graphs = new List<Offset<Fb.SubGraph>>();
+        for (int k = 0; k < all.Count; k++)
+            graphs.Add(all[k].BuildSubgraph(f, bufferOffsets, codes, k == all.Count - 1 ? () => codeOffsets = CodeOffsets(f, codes) : null));
+        VectorOffset sigs = default;
+        if (_signatures.Count > 0)
+        {
+            Offset<Fb.TensorMap>[] Maps((string Name, int Tensor)[] m) =>
+                m.Select(x => Fb.TensorMap.CreateTensorMap(f, f.CreateString(x.Name), (uint)x.Tensor)).ToArray();
+            var defs = _signatures.Select(sg =>
+            {
+                var ins = Fb.SignatureDef.CreateInputsVector(f, Maps(sg.Inputs));
+                var outs = Fb.SignatureDef.CreateOutputsVector(f, Maps(sg.Outputs));
+                return Fb.SignatureDef.CreateSignatureDef(f, ins, outs, f.CreateString(sg.Key), (uint)sg.Subgraph);
+            }).ToArray();
+            sigs = Fb.Model.CreateSignatureDefsVector(f, defs);
+        }
+        var model = Fb.Model.CreateModel(f, 3,
+            Fb.Model.CreateOperatorCodesVector(f, codeOffsets),
+            Fb.Model.CreateSubgraphsVector(f, graphs.ToArray()),
+            f.CreateString("EdgeLite test model"),
+            Fb.Model.CreateBuffersVector(f, bufferOffsets.ToArray()),
+            signature_defsOffset: sigs);
+        f.Finish(model.Value, "TFL3");
+        return f.SizedByteArray();
+    }
+
+    private static Offset<Fb.OperatorCode>[] CodeOffsets(FlatBufferBuilder f, List<(Fb.BuiltinOperator Code, string? Custom, int Version)> codes) =>
+        codes.Select(c =>
+        {
+            StringOffset cc = c.Custom != null ? f.CreateString(c.Custom) : default;
+            sbyte deprecated = (int)c.Code < 127 ? (sbyte)c.Code : (sbyte)127;
+            return Fb.OperatorCode.CreateOperatorCode(f, deprecated, cc, c.Version, c.Code);
+        }).ToArray();
+
+    private Offset<Fb.SubGraph> BuildSubgraph(FlatBufferBuilder f, List<Offset<Fb.Buffer>> bufferOffsets, List<(Fb.BuiltinOperator Code, string? Custom, int Version)> codes, Action? afterOperators)
+    {
         var tensorBuffer = new uint[_tensors.Count];
         for (int i = 0; i < _tensors.Count; i++)
         {
@@ -161,7 +242,6 @@ internal sealed class OpModelBuilder
         }
 
         // Operator codes, one per distinct (code, custom, version).
-        var codes = new List<(Fb.BuiltinOperator Code, string? Custom, int Version)>();
         var opOffsets = new Offset<Fb.Operator>[_ops.Count];
         for (int i = 0; i < _ops.Count; i++)
         {
@@ -176,32 +256,19 @@ internal sealed class OpModelBuilder
             VectorOffset inter = o.Intermediates != null ? Fb.Operator.CreateIntermediatesVector(f, o.Intermediates) : default;
             opOffsets[i] = Fb.Operator.CreateOperator(f, (uint)ci, ins, outs, o.OptionsType, opts, custom, intermediatesOffset: inter);
         }
-        var codeOffsets = codes.Select(c =>
-        {
-            StringOffset cc = c.Custom != null ? f.CreateString(c.Custom) : default;
-            sbyte deprecated = (int)c.Code < 127 ? (sbyte)c.Code : (sbyte)127;
-            return Fb.OperatorCode.CreateOperatorCode(f, deprecated, cc, c.Version, c.Code);
-        }).ToArray();
-
+        afterOperators?.Invoke();
         var sgTensors = Fb.SubGraph.CreateTensorsVector(f, tensorOffsets);
         var sgIn = Fb.SubGraph.CreateInputsVector(f, _inputs.ToArray());
         var sgOut = Fb.SubGraph.CreateOutputsVector(f, _outputs.ToArray());
         var sgOps = Fb.SubGraph.CreateOperatorsVector(f, opOffsets);
-        var sgName = f.CreateString("main");
-        var sg = Fb.SubGraph.CreateSubGraph(f, sgTensors, sgIn, sgOut, sgOps, sgName);
-
-        var model = Fb.Model.CreateModel(f, 3,
-            Fb.Model.CreateOperatorCodesVector(f, codeOffsets),
-            Fb.Model.CreateSubgraphsVector(f, [sg]),
-            f.CreateString("EdgeLite test model"),
-            Fb.Model.CreateBuffersVector(f, bufferOffsets.ToArray()));
-        f.Finish(model.Value, "TFL3");
-        return f.SizedByteArray();
+        var sgName = f.CreateString(_name);
+        return Fb.SubGraph.CreateSubGraph(f, sgTensors, sgIn, sgOut, sgOps, sgName);
     }
 
     /// <summary>Builds the model and an interpreter over it with tensors allocated.</summary>
     public Interpreter BuildInterpreter(int threads = 1, OpResolver? resolver = null)
     {
+        if (_root != null) return _root.BuildInterpreter(threads, resolver);
         var interp = new Interpreter(EdgeLite.Model.FromBytes(Build()), new InterpreterOptions { Threads = threads, Resolver = resolver });
         interp.AllocateTensors();
         return interp;

@@ -139,7 +139,7 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
     private static void ScatterTap(float* xp, float* wt, float* yp, int inC, int oc)
     {
         int c = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Common.FloatBinary.Allow256)
         {
             for (; c + 32 <= oc; c += 32)
             {

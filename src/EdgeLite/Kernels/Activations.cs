@@ -14,7 +14,8 @@ internal enum ActivationKind { Relu, Relu6, ReluN1To1, Relu0To1, Logistic, Tanh,
 /// uint8/int8 go through a 256-entry table built at Prepare (HARD_SWISH: TFLite's builtin fixed-point arithmetic, see
 /// HardSwishTable; the others as TFLite's LUT kernels and XNNPACK do): dequantize
 /// ((q - zp_in)·s_in), apply the function in float, divide by s_out, round to nearest even, add zp_out, clamp (ELU:
-/// XNNPACK's table, times 1/s_out; LEAKY_RELU with scales in XNNPACK's range: its 8-bit-multiplier kernel). For the
+/// XNNPACK's table, times 1/s_out; LEAKY_RELU with scales in XNNPACK's range: its 8-bit-multiplier kernel; HARD_SWISH:
+/// TFLite's integer kernel, <see cref="HardSwishInt"/>). For the
 /// RELU family with equal input and output quantization this is exactly TFLite's clamp in the quantized domain.
 /// </summary>
 internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
@@ -49,6 +50,7 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                 float posScale = qi.Scale / qo.Scale, negScale = posScale * _alpha;
                 bool xnnLeaky = posScale >= 1f / 256 && posScale <= 128f && negScale <= 128f && negScale >= -127.99f && MathF.Abs(negScale) >= 1f / 256;
                 int posMul = (int)MathF.Round(256f * posScale, MidpointRounding.ToEven), negMul = (int)MathF.Round(256f * negScale, MidpointRounding.ToEven);
+                var hs = kind == ActivationKind.HardSwish ? HardSwishInt.Create(qi.Scale, qo.Scale) : default;
                 for (int raw = 0; raw < 256; raw++)
                 {
                     int q = signed ? (sbyte)(byte)raw : raw;
@@ -59,6 +61,11 @@ internal sealed unsafe class Activation(ActivationKind kind) : OpKernel
                         // XNNPACK's qs8/qu8 leaky ReLU: 8-bit fixed-point multipliers, (zp_out·256 + 128 + d·m) >> 8
                         int d = q - qi.ZeroPoint;
                         _lut[raw] = (byte)Math.Clamp(((qo.ZeroPoint << 8) + 0x80 + d * (d >= 0 ? posMul : negMul)) >> 8, lo, hi);
+                        continue;
+                    }
+                    if (kind == ActivationKind.HardSwish && hs.Valid)
+                    {
+                        _lut[raw] = (byte)Math.Clamp(hs.Apply(q - qi.ZeroPoint) + qo.ZeroPoint, lo, hi);
                         continue;
                     }
                     if (kind == ActivationKind.Elu)
@@ -331,5 +338,69 @@ internal static class ErfFunction
             r = Math.Exp(-z * z) / (1.7724538509055159 * f);
         }
         return x >= 0 ? r : 2 - r;
+    }
+}
+
+/// <summary>
+/// TFLite's integer hard-swish (reference_ops::HardSwish for uint8/int8, which real TFLite runs for these nodes): the input
+/// on a 1/128-finer scale in int16, multiplied by the output rescale (16-bit fixed point) and by a "relu-ish" factor
+/// in [0, 1] — x rescaled so that 3.0 is 32768, saturated, moved to [0, 1] — with TFLite's int16 rounding and
+/// saturation at every step, then the output shift. Returns the value before the output zero point.
+/// </summary>
+internal readonly struct HardSwishInt
+{
+    private readonly short _outMul, _reluMul;
+    private readonly int _outExp, _reluExp;
+    public bool Valid { get; }
+
+    private HardSwishInt(short outMul, int outExp, short reluMul, int reluExp)
+    { _outMul = outMul; _outExp = outExp; _reluMul = reluMul; _reluExp = reluExp; Valid = true; }
+
+    public static HardSwishInt Create(float inputScale, float outputScale)
+    {
+        float hires = (1.0f / 128.0f) * inputScale;
+        float reluishScale = 3.0f / 32768.0f;
+        Quantization.QuantizationUtils.QuantizeMultiplier(hires / outputScale, out int om, out int oe);
+        Quantization.QuantizationUtils.QuantizeMultiplier(hires / reluishScale, out int rm, out int re);
+        if (oe > 0) return default; // TFLite requires the output multiplier below one
+        return new HardSwishInt(Down(om), oe, Down(rm), re);
+    }
+
+    private static short Down(int m) => m >= int.MaxValue - (1 << 15) ? short.MaxValue : (short)((m + (1 << 15)) >> 16);
+
+    private static short SatRoundDoublingHighMul(short a, short b)
+    {
+        if (a == b && a == short.MinValue) return short.MaxValue;
+        int ab = a * b;
+        int nudge = ab >= 0 ? 1 << 14 : 1 - (1 << 14);
+        return (short)((ab + nudge) / (1 << 15));
+    }
+
+    private static short SatDoublingHighMul(short a, short b)
+    {
+        if (a == b && a == short.MinValue) return short.MaxValue;
+        return (short)(a * b / (1 << 15));
+    }
+
+    private static short SatLeftShift(short v, int amount) => (short)Math.Clamp(v * (1L << amount), short.MinValue, short.MaxValue);
+
+    private static short RoundingDivideByPOT(short x, int e)
+    {
+        int mask = (1 << e) - 1, rem = x & mask, threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+        return (short)((x >> e) + (rem > threshold ? 1 : 0));
+    }
+
+    public int Apply(int inputMinusZp)
+    {
+        short hires = (short)(inputMinusZp * (1 << 7));
+        short preshift = SatRoundDoublingHighMul(hires, _outMul);
+        short reluish = hires;
+        if (_reluExp > 0) reluish = SatLeftShift(reluish, _reluExp - 1);
+        reluish = SatRoundDoublingHighMul(reluish, _reluMul);
+        if (_reluExp > 0) reluish = SatLeftShift(reluish, 1);
+        if (_reluExp < 0) reluish = RoundingDivideByPOT(reluish, -_reluExp);
+        reluish = (short)((reluish + (1 << 15)) >> 1);
+        short pre = SatDoublingHighMul(reluish, preshift);
+        return RoundingDivideByPOT(pre, -_outExp);
     }
 }

@@ -95,7 +95,7 @@ internal static class OpSupportTable
             new(BuiltinOperator.GELU, FQ, "float: " + FloatApprox + "; 8-bit: table", 2),
             new(BuiltinOperator.GREATER, Comparison.SupportedTypes(CompareKind.Greater), Exact + "; quantized inputs rescaled as TFLite", 2),
             new(BuiltinOperator.GREATER_EQUAL, Comparison.SupportedTypes(CompareKind.GreaterEqual), Exact + "; quantized inputs rescaled as TFLite", 3),
-            new(BuiltinOperator.HARD_SWISH, FQ, "8-bit: float table, within one quantum of TFLite"),
+            new(BuiltinOperator.HARD_SWISH, FQ, "8-bit: TFLite's integer hard-swish (int16 fixed point), tabulated"),
             new(BuiltinOperator.L2_NORMALIZATION, FQ, Exact + "; 8-bit: TFLite's integer kernel (output scale 1/128)", 2),
             new(BuiltinOperator.L2_POOL_2D, F, Exact),
             new(BuiltinOperator.LEAKY_RELU, FQ, "8-bit: XNNPACK's 8-bit multipliers (scales in its range), else table", 2),

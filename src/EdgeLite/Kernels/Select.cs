@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeLite.Kernels.Common;
 
 namespace EdgeLite.Kernels;
@@ -6,7 +7,8 @@ namespace EdgeLite.Kernels;
 /// SELECT and SELECT_V2: y = condition ? x : y element by element, for bool, float32, uint8, int8, int16, int32, int64
 /// values (TFLite's select.cc; values are copied as stored, so quantized tensors need equal quantization, which this
 /// kernel checks). SELECT (v1): all three the same shape, or a scalar condition, or a rank-1 condition choosing whole
-/// slices along the first dimension. SELECT_V2: NumPy broadcasting of all three.
+/// slices along the first dimension. SELECT_V2: NumPy broadcasting of all three. Equal shapes of 4-byte values blend
+/// 16 elements per step in 128-bit vectors (tested against the element loop).
 /// </summary>
 internal sealed unsafe class Select(bool v2) : OpKernel
 {
@@ -82,8 +84,24 @@ internal sealed unsafe class Select(bool v2) : OpKernel
         switch (_mode)
         {
             case Mode.Same:
-                for (int i = 0; i < _count; i++) Elements.CopyOne(c[i] != 0 ? x + (long)i * es : y + (long)i * es, o + (long)i * es, es);
+            {
+                int i = 0;
+                if (es == 4 && Vector128.IsHardwareAccelerated)
+                {
+                    // 16 elements per step: the condition bytes widened to lane masks, then a blend (same bytes as the loop below)
+                    int* xi = (int*)x, yi = (int*)y, oi = (int*)o;
+                    for (; i + 16 <= _count; i += 16)
+                    {
+                        var (c0, c1, c2, c3) = Elements.Widen16(c + i, false);
+                        Vector128.ConditionalSelect(Vector128.Equals(c0, Vector128<int>.Zero), Vector128.Load(yi + i), Vector128.Load(xi + i)).Store(oi + i);
+                        Vector128.ConditionalSelect(Vector128.Equals(c1, Vector128<int>.Zero), Vector128.Load(yi + i + 4), Vector128.Load(xi + i + 4)).Store(oi + i + 4);
+                        Vector128.ConditionalSelect(Vector128.Equals(c2, Vector128<int>.Zero), Vector128.Load(yi + i + 8), Vector128.Load(xi + i + 8)).Store(oi + i + 8);
+                        Vector128.ConditionalSelect(Vector128.Equals(c3, Vector128<int>.Zero), Vector128.Load(yi + i + 12), Vector128.Load(xi + i + 12)).Store(oi + i + 12);
+                    }
+                }
+                for (; i < _count; i++) Elements.CopyOne(c[i] != 0 ? x + (long)i * es : y + (long)i * es, o + (long)i * es, es);
                 break;
+            }
             case Mode.RankOne:
             {
                 long bytes = (long)_inner * es;

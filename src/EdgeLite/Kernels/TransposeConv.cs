@@ -124,22 +124,66 @@ internal sealed unsafe class TransposeConv(bool mediapipe) : OpKernel
                                 if ((uint)ox >= (uint)_outW) continue;
                                 float* yp = y + (((long)n * _outH + oy) * _outW + ox) * oc;
                                 float* wt = w + (ky * _kW + kx) * _inC * oc;
-                                for (int ic = 0; ic < _inC; ic++)
-                                {
-                                    float v = xp[ic];
-                                    float* wr = wt + ic * oc;
-                                    int c = 0;
-                                    if (Vector256.IsHardwareAccelerated)
-                                    {
-                                        var vv = Vector256.Create(v);
-                                        for (; c + 8 <= oc; c += 8) (Vector256.Load(yp + c) + vv * Vector256.Load(wr + c)).Store(yp + c);
-                                    }
-                                    for (; c < oc; c++) yp[c] += v * wr[c];
-                                }
+                                ScatterTap(xp, wt, yp, _inC, oc);
                             }
                         }
                     }
         ApplyActivation(y, outPixels * oc);
+    }
+
+    /// <summary>
+    /// yp[c] += Σ_ic xp[ic]·wt[ic·oc + c] for one (input pixel, tap): 32 output channels at a time in four 256-bit
+    /// accumulators held across the input channels (the output row is read and written once per tap, not once per
+    /// input channel), then 8 at a time, then scalar. The per-tap partial sum is added to the output in one step.
+    /// </summary>
+    private static void ScatterTap(float* xp, float* wt, float* yp, int inC, int oc)
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated && Common.FloatBinary.Allow256)
+        {
+            for (; c + 32 <= oc; c += 32)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                float* wr = wt + c;
+                for (int ic = 0; ic < inC; ic++, wr += oc)
+                {
+                    var v = Vector256.Create(xp[ic]);
+                    a0 += v * Vector256.Load(wr); a1 += v * Vector256.Load(wr + 8);
+                    a2 += v * Vector256.Load(wr + 16); a3 += v * Vector256.Load(wr + 24);
+                }
+                (Vector256.Load(yp + c) + a0).Store(yp + c); (Vector256.Load(yp + c + 8) + a1).Store(yp + c + 8);
+                (Vector256.Load(yp + c + 16) + a2).Store(yp + c + 16); (Vector256.Load(yp + c + 24) + a3).Store(yp + c + 24);
+            }
+            for (; c + 8 <= oc; c += 8)
+            {
+                Vector256<float> a0 = default;
+                float* wr = wt + c;
+                for (int ic = 0; ic < inC; ic++, wr += oc) a0 += Vector256.Create(xp[ic]) * Vector256.Load(wr);
+                (Vector256.Load(yp + c) + a0).Store(yp + c);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; c + 16 <= oc; c += 16)
+            {
+                Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                float* wr = wt + c;
+                for (int ic = 0; ic < inC; ic++, wr += oc)
+                {
+                    var v = Vector128.Create(xp[ic]);
+                    a0 += v * Vector128.Load(wr); a1 += v * Vector128.Load(wr + 4);
+                    a2 += v * Vector128.Load(wr + 8); a3 += v * Vector128.Load(wr + 12);
+                }
+                (Vector128.Load(yp + c) + a0).Store(yp + c); (Vector128.Load(yp + c + 4) + a1).Store(yp + c + 4);
+                (Vector128.Load(yp + c + 8) + a2).Store(yp + c + 8); (Vector128.Load(yp + c + 12) + a3).Store(yp + c + 12);
+            }
+        }
+        for (; c < oc; c++)
+        {
+            float acc = 0;
+            for (int ic = 0; ic < inC; ic++) acc += xp[ic] * wt[ic * oc + c];
+            yp[c] += acc;
+        }
     }
 
     private Work? _work;

@@ -11,9 +11,9 @@ namespace EdgeLite.Tests.Kernels;
 /// </summary>
 public class FloatBinaryFastPathTests
 {
-    public static TheoryData<string, int[], int[], int> Cases()
+    public static TheoryData<string, int[], int[], int, bool> Cases()
     {
-        var d = new TheoryData<string, int[], int[], int>();
+        var d = new TheoryData<string, int[], int[], int, bool>();
         var layouts = new (int[] A, int[] B)[]
         {
             ([3, 5, 7], [3, 5, 7]), ([3, 5, 7], [1]), ([1], [3, 5, 7]), ([3, 5, 13], [13]), ([13], [3, 5, 13]),
@@ -22,7 +22,8 @@ public class FloatBinaryFastPathTests
         foreach (var op in new[] { "ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM" })
             foreach (var (a, b) in layouts)
                 foreach (int act in op is "MAXIMUM" or "MINIMUM" ? new[] { 0 } : new[] { 0, 3 })
-                    d.Add(op, a, b, act);
+                    foreach (bool narrow in new[] { false, true })
+                        d.Add(op, a, b, act, narrow);
         return d;
     }
 
@@ -33,7 +34,14 @@ public class FloatBinaryFastPathTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void VectorLoopsMatchTheScalarFormula(string opName, int[] sa, int[] sb, int activation)
+    public void VectorLoopsMatchTheScalarFormula(string opName, int[] sa, int[] sb, int activation, bool only128)
+    {
+        if (only128) EdgeLite.Kernels.Common.FloatBinary.Allow256 = false;
+        try { Check(opName, sa, sb, activation); }
+        finally { EdgeLite.Kernels.Common.FloatBinary.Allow256 = true; }
+    }
+
+    private static void Check(string opName, int[] sa, int[] sb, int activation)
     {
         var op = Enum.Parse<Fb.BuiltinOperator>(opName);
         var shape = OpCases.BroadcastShape(sa, sb);

@@ -29,3 +29,24 @@ public class SelectTests
         Assert.IsType<UnsupportedOperatorException>(Prepared.Error(Build(true, [2], [2], [2], [2], Quant.PerTensor(0.1f, 0), Quant.PerTensor(0.2f, 0), TensorType.Int8)));
     }
 }
+
+public class SelectFastPathTests
+{
+    /// <summary>The vector blend (equal shapes, 4-byte values) against the element rule, condition bytes other than 0/1 included.</summary>
+    [Theory]
+    [InlineData(37)]
+    [InlineData(16)]
+    [InlineData(5)]
+    public void BlendMatchesTheElementRule(int n)
+    {
+        var m = new OpModelBuilder();
+        int c = m.Input("c", TensorType.Bool, [n]), x = m.Input("x", TensorType.Int32, [n]), y = m.Input("y", TensorType.Int32, [n]), o = m.Output("o", TensorType.Int32, [n]);
+        m.Op(Fb.BuiltinOperator.SELECT_V2, [c, x, y], [o]);
+        using var it = m.BuildInterpreter();
+        var cond = Enumerable.Range(0, n).Select(i => (byte)(i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 7)).ToArray();
+        var xs = Enumerable.Range(0, n).Select(i => i + 1000).ToArray(); var ys = Enumerable.Range(0, n).Select(i => -i).ToArray();
+        it.GetInputTensor(0).CopyFromBytes(cond); it.GetInputTensor(1).CopyFrom<int>(xs); it.GetInputTensor(2).CopyFrom<int>(ys);
+        it.Invoke();
+        Assert.Equal(Enumerable.Range(0, n).Select(i => cond[i] != 0 ? xs[i] : ys[i]).ToArray(), it.Output<int>());
+    }
+}

@@ -91,4 +91,28 @@ public class TransposeConvTests
             f => Fb.TransposeConvOptions.CreateTransposeConvOptions(f, Fb.Padding.VALID, 2, 2).Value);
         Assert.Throws<ModelFormatException>(() => m.BuildInterpreter());
     }
+
+    /// <summary>The scatter's 256-bit and 128-bit (arm64) channel blocks give the same bits (same per-channel order).</summary>
+    [Fact]
+    public void ScatterVectorWidthsAgreeBitForBit()
+    {
+        float[] Run()
+        {
+            var m = new OpModelBuilder();
+            var g = new EdgeLite.Tests.OpConformance.OpCases.Gen(9);
+            int shape = m.Constant("shape", TensorType.Int32, [4], new[] { 1, 8, 6, 45 });
+            int w = m.Constant("w", TensorType.Float32, [45, 3, 3, 7], g.Floats(45 * 9 * 7, -1, 1));
+            int x = m.Input("x", TensorType.Float32, [1, 4, 3, 7]);
+            int y = m.Output("y", TensorType.Float32, [1, 8, 6, 45]);
+            m.Op(Fb.BuiltinOperator.TRANSPOSE_CONV, [shape, w, x], [y], Fb.BuiltinOptions.TransposeConvOptions,
+                f => Fb.TransposeConvOptions.CreateTransposeConvOptions(f, Fb.Padding.SAME, 2, 2).Value);
+            using var it = OpRun.Invoke(m, new EdgeLite.Tests.OpConformance.OpCases.Gen(10).Floats(4 * 3 * 7, -1, 1));
+            return it.Output<float>();
+        }
+        var wide = Run();
+        EdgeLite.Kernels.Common.FloatBinary.Allow256 = false;
+        float[] narrow;
+        try { narrow = Run(); } finally { EdgeLite.Kernels.Common.FloatBinary.Allow256 = true; }
+        Assert.Equal(wide.Select(BitConverter.SingleToInt32Bits), narrow.Select(BitConverter.SingleToInt32Bits));
+    }
 }

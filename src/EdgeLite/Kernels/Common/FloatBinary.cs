@@ -72,6 +72,12 @@ internal struct FloatMinOp : IFloatBinaryOp
 /// </summary>
 internal static unsafe class FloatBinary
 {
+    /// <summary>
+    /// Tests set this to false to run the 128-bit loops (arm64's) on an x64 machine; both widths give the same values
+    /// lane by lane, so flipping it while other tests run changes no result. Also used by TRANSPOSE_CONV's scatter.
+    /// </summary>
+    internal static bool Allow256 = true;
+
     /// <summary>The layout of <paramref name="a"/> and <paramref name="b"/> against the output; the channel count in <paramref name="channels"/>.</summary>
     public static FloatLayout Detect(Tensor a, Tensor b, Broadcast bc, out int channels)
     {
@@ -107,7 +113,7 @@ internal static unsafe class FloatBinary
     private static void Rows<TOp>(float* a, float* b, float* y, int n, bool scalarA, bool scalarB, bool clamp, float min, float max) where TOp : struct, IFloatBinaryOp
     {
         int k = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Allow256)
         {
             var mn = Vector256.Create(min); var mx = Vector256.Create(max);
             var sa = Vector256.Create(*a); var sb = Vector256.Create(*b);

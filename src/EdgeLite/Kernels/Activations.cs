@@ -237,11 +237,51 @@ internal sealed unsafe class PRelu : OpKernel
             QuantizationUtils.QuantizeMultiplier(qx.Scale * (double)qa.Scale / qy.Scale, out _q.M2, out _q.S2);
             _q.XOffset = -qx.ZeroPoint; _q.AOffset = -qa.ZeroPoint; _q.YOffset = qy.ZeroPoint;
             (_q.Min, _q.Max) = QuantizationUtils.TypeRange(x.Type);
+            // Constant slopes, one or one per channel of x (MediaPipe's PRELUs): the result depends only on the input
+            // code and the channel, so a table per slope value replaces the arithmetic (same values as QuantOp).
+            _table = null;
+            int slopes = alpha.ElementCount;
+            if (alpha.Description.IsConstant && x.ElementCount == _bc.Count && (slopes == 1 || _perChannel == slopes) && slopes <= 4096)
+            {
+                _table = new byte[slopes * 256];
+                var a = alpha.AsBytes();
+                var op = _q; op.Signed = x.Type == TensorType.Int8;
+                fixed (byte* t = _table, pa = a)
+                {
+                    var codes = stackalloc byte[256];
+                    for (int k = 0; k < 256; k++) codes[k] = (byte)k;
+                    op.X = codes;
+                    op.A = pa;
+                    for (int ch = 0; ch < slopes; ch++) { op.Y = t + ch * 256; for (int k = 0; k < 256; k++) op.Apply(k, k, ch); }
+                }
+            }
+        }
+    }
+
+    private byte[]? _table;
+
+    // y[i] = table[channel(i)][x[i]]
+    private void Tabulated(byte* x, byte* y, long n)
+    {
+        int slopes = _table!.Length / 256;
+        fixed (byte* t = _table)
+        {
+            if (slopes == 1) { for (long i = 0; i < n; i++) y[i] = t[x[i]]; return; }
+            for (long p = 0; p < n; p += slopes)
+            {
+                byte* xp = x + p, yp = y + p;
+                for (int c = 0; c < slopes; c++) yp[c] = t[c * 256 + xp[c]];
+            }
         }
     }
 
     public override void Eval(KernelContext context)
     {
+        if (_type != TensorType.Float32 && _table != null)
+        {
+            Tabulated(context.Input(0).DataPointer, context.Output(0).DataPointer, _bc.Count);
+            return;
+        }
         if (_type != TensorType.Float32)
         {
             var op = _q;

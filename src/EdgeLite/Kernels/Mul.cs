@@ -22,6 +22,8 @@ internal sealed unsafe class Mul : OpKernel
     private FloatLayout _layout;
     private int _channels;
     private ByteTable? _table;
+    private byte[]? _channelTable;
+    private bool _perChannelFirst;
 
     public override void Prepare(KernelContext context)
     {
@@ -49,6 +51,16 @@ internal sealed unsafe class Mul : OpKernel
                 _scale = qa.Scale * qb.Scale / qy.Scale;
                 _xnn = _scale >= 1f / 65536 && _scale < 256f;
                 (_qmin, _qmax) = QuantizationUtils.ActivationRange(fa, _type, qy.Scale, qy.ZeroPoint);
+                // one operand per channel of the other (squeeze-and-excitation scaling): a table per channel, built at
+                // Eval from that operand's current values, then one lookup per element (same values as QuantOp)
+                _channelTable = null; _perChannelFirst = false;
+                int n = _bc.Count, last = y.Rank > 0 ? y.Dim(y.Rank - 1) : 0;
+                if (last > 0 && n / last >= 1024 && last <= 256 && !a.IsConstant && !b.IsConstant)
+                {
+                    bool bPer = a.ElementCount == n && b.ElementCount == last && b.Dim(b.Rank - 1) == last;
+                    bool aPer = b.ElementCount == n && a.ElementCount == last && a.Dim(a.Rank - 1) == last;
+                    if (bPer || aPer) { _channelTable = new byte[last * 256]; _perChannelFirst = aPer && !bPer; }
+                }
                 if ((_table = ByteTable.TryCreate(a, b, _bc)) != null)
                 {
                     var (first, second) = _table.Operands((a.IsConstant ? a : b).AsBytes());
@@ -78,6 +90,7 @@ internal sealed unsafe class Mul : OpKernel
             default:
             {
                 if (_table != null) { _table.Apply(_table.VariableIsFirst ? a : b, y, _bc.Count); break; }
+                if (_channelTable != null) { PerChannel(_perChannelFirst ? b : a, _perChannelFirst ? a : b, y); break; }
                 var op = new QuantOp { A = a, B = b, Y = y, Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax, Scale = _scale, Xnn = _xnn };
                 if (_xnn && _bc.Same && Vector128.IsHardwareAccelerated) { op.SameShapeXnn(_bc.Count); break; }
                 _bc.ForEach(ref op);
@@ -96,6 +109,30 @@ internal sealed unsafe class Mul : OpKernel
     {
         public int* A, B, Y;
         public void Apply(int o, int i1, int i2) => Y[o] = A[i1] * B[i2];
+    }
+
+    // y = full ⊙ per-channel values: 256 codes per channel through QuantOp into the table, then a lookup per element
+    private void PerChannel(byte* full, byte* channel, byte* y)
+    {
+        int c = _channelTable!.Length / 256, n = _bc.Count;
+        fixed (byte* t = _channelTable)
+        {
+            var codes = stackalloc byte[256];
+            for (int k = 0; k < 256; k++) codes[k] = (byte)k;
+            var op = new QuantOp { Signed = _type == TensorType.Int8, Zp1 = _zp1, Zp2 = _zp2, ZpOut = _zpOut, M = _m, S = _s, QMin = _qmin, QMax = _qmax, Scale = _scale, Xnn = _xnn };
+            for (int ch = 0; ch < c; ch++)
+            {
+                // QuantOp computes A[i1] ⊙ B[i2]: keep the model's operand order (the rounding is symmetric, the zero points are not)
+                if (_perChannelFirst) { op.A = channel + ch; op.B = codes; } else { op.A = codes; op.B = channel + ch; }
+                op.Y = t + ch * 256;
+                for (int k = 0; k < 256; k++) { if (_perChannelFirst) op.Apply(k, 0, k); else op.Apply(k, k, 0); }
+            }
+            for (int p = 0; p < n; p += c)
+            {
+                byte* xp = full + p, yp = y + p;
+                for (int ch = 0; ch < c; ch++) yp[ch] = t[ch * 256 + xp[ch]];
+            }
+        }
     }
 
     private struct QuantOp : IBroadcastOp

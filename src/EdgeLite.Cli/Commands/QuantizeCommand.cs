@@ -32,9 +32,10 @@ internal static class QuantizeCommand
         var fit = new Option<string?>("--fit") { Description = "How images are fitted to the input: stretch (default) or letterbox" };
         var report = new Option<bool>("--report") { Description = "Print the error of every operator's output (SQNR, RMSE) in execution order" };
         var json = new Option<bool>("--json") { Description = "The report as one JSON object" };
+        var plot = new Option<string?>("--plot") { Description = "Write the debugger's plot (SQNR of every operator's output, the error each adds) as PNG" };
         var threads = new Option<int>("--threads", "-t") { Description = "Interpreter threads for calibration", DefaultValueFactory = _ => 1 };
         var cmd = new Command("quantize", "Post-training quantization: float16 weights, or full int8 from calibration inputs, with a per-operator error report")
-        { model, output, mode, calibration, evaluation, samples, ioType, calibrator, percentile, keepFloat, targetSqnr, noBiasCorrection, perChannelFc, mean, std, fit, report, json, threads };
+        { model, output, mode, calibration, evaluation, samples, ioType, calibrator, percentile, keepFloat, targetSqnr, noBiasCorrection, perChannelFc, mean, std, fit, report, json, plot, threads };
         cmd.SetAction(p =>
         {
             var m = p.GetValue(mode) switch
@@ -86,6 +87,7 @@ internal static class QuantizeCommand
                     (result, rep) = KeepWorstFloat(source, options, calData!, evalData, target, result, rep, t, io, asJson);
             }
             result.Graph.Save(outPath);
+            if (p.GetValue(plot) is { } plotPath && rep != null) Common.Guard(() => QuantizationPlot.Save(rep, $"{Path.GetFileName(outPath)} vs {Path.GetFileName(p.GetValue(model)!)}", plotPath), plotPath, "--plot");
             Print(io, p.GetValue(model)!, outPath, options, result, rep, calData?.Count ?? 0, p.GetValue(report), asJson);
         });
         return cmd;
@@ -102,14 +104,16 @@ internal static class QuantizeCommand
         var fit = new Option<string?>("--fit") { Description = "How images are fitted to the input: stretch (default) or letterbox" };
         var report = new Option<bool>("--report") { Description = "Print the error of every operator's output whose tensor name both models share" };
         var json = new Option<bool>("--json") { Description = "The report as one JSON object" };
+        var plot = new Option<string?>("--plot") { Description = "Write the debugger's plot (SQNR of every operator's output, the error each adds) as PNG" };
         var cmd = new Command("compare", "Quantization debugger: how far a quantized model's outputs (and, with --report, every shared tensor) are from its float source")
-        { model, quantized, evaluation, mean, std, fit, report, json };
+        { model, quantized, evaluation, mean, std, fit, report, json, plot };
         cmd.SetAction(p =>
         {
             using var f = Common.LoadModel(p.GetValue(model)!);
             using var q = Common.LoadModel(p.GetValue(quantized)!);
             var data = Samples(f, p.GetValue(evaluation)!, null, Shared.Normalization(p.GetValue(mean), p.GetValue(std)), Common.Fit(p.GetValue(fit)) ?? ImageFit.Stretch, io, warn: !p.GetValue(json));
             var rep = QuantizationDebugger.Compare(f, q, data);
+            if (p.GetValue(plot) is { } plotPath) Common.Guard(() => QuantizationPlot.Save(rep, $"{Path.GetFileName(p.GetValue(quantized)!)} vs {Path.GetFileName(p.GetValue(model)!)}", plotPath), plotPath, "--plot");
             PrintReport(io, p.GetValue(quantized)!, rep, p.GetValue(report), p.GetValue(json));
         });
         return cmd;

@@ -95,6 +95,9 @@ public static class Drawing
         return SKColor.FromHsv(hue, 85, 95);
     }
 
+    /// <summary>The sans typeface captions use (a system font; its GlyphCount is 0 when none was found).</summary>
+    internal static SKTypeface Typeface => CaptionTypeface.Value;
+
     private static SKFont CaptionFont(RgbImage image) => new(CaptionTypeface.Value, Math.Max(12f, Math.Min(image.Width, image.Height) / 30f));
 
     // SkiaSharp's dependency-free Linux build has no font manager: its default typeface has no glyphs. Then a sans

@@ -202,6 +202,26 @@ public class QuantizerTests
     }
 
     [Fact]
+    public void ComparePlotsEveryOperator()
+    {
+        var plot = Path.Combine(Path.GetTempPath(), $"edgelite-plot-{Guid.NewGuid():N}.png");
+        try
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            int code = EdgeLite.Cli.Cli.Run(["compare", "--model", SharedData.Model("vww_96_float"), "--quantized", SharedData.Model("vww_96_int8"),
+                "--eval", SharedData.Image("person.bmp"), "--mean", "0", "--std", "255", "--plot", plot, "--json", "--report"], o, e);
+            Assert.True(code == 0, e.ToString());
+            var png = File.ReadAllBytes(plot);
+            Assert.True(png.Length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+            var image = EdgeLite.Vision.RgbImage.Load(plot);
+            Assert.Equal(1400, image.Width);
+            using var doc = System.Text.Json.JsonDocument.Parse(o.ToString());
+            Assert.Equal(31, doc.RootElement.GetProperty("layers").GetArrayLength()); // every operator of vww_96 (TFLite's int8 twin, names shared)
+        }
+        finally { File.Delete(plot); }
+    }
+
+    [Fact]
     public void Int8WithoutCalibrationIsRefused()
     {
         using var f = Model.FromFile(SharedData.Model("hello_world_float"));

@@ -86,7 +86,7 @@ internal static class QuantizeCommand
                 if (p.GetValue(targetSqnr) is double target && m == QuantizationMode.Int8)
                     (result, rep) = KeepWorstFloat(source, options, calData!, evalData, target, result, rep, t, io, asJson);
             }
-            result.Graph.Save(outPath);
+            ModelGraph.WriteFile(outPath, result.Bytes);
             if (p.GetValue(plot) is { } plotPath && rep != null) Common.Guard(() => QuantizationPlot.Save(rep, $"{Path.GetFileName(outPath)} vs {Path.GetFileName(p.GetValue(model)!)}", plotPath), plotPath, "--plot");
             Print(io, p.GetValue(model)!, outPath, options, result, rep, calData?.Count ?? 0, p.GetValue(report), asJson);
         });

@@ -119,10 +119,13 @@ public sealed partial class ModelGraph
     public Model ToModel() => Model.FromBytes(ToBytes());
 
     /// <summary>Writes the model to <paramref name="path"/> (through a temporary file renamed into place).</summary>
-    public void Save(string path)
+    public void Save(string path) => WriteFile(path, ToBytes());
+
+    /// <summary>Writes model bytes to <paramref name="path"/> through a temporary file renamed into place, so a failed write never leaves a partial model.</summary>
+    public static void WriteFile(string path, byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = ToBytes();
+        ArgumentNullException.ThrowIfNull(bytes);
         var full = Path.GetFullPath(path);
         var tmp = full + ".tmp-" + Environment.ProcessId;
         try

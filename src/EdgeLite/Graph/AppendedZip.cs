@@ -36,7 +36,7 @@ internal static class AppendedZip
             p += CentralHeaderSize + BinaryPrimitives.ReadUInt16LittleEndian(file[(p + 28)..])
                  + BinaryPrimitives.ReadUInt16LittleEndian(file[(p + 30)..]) + BinaryPrimitives.ReadUInt16LittleEndian(file[(p + 32)..]);
         }
-        if (first < notBefore || first < 0) return null;
+        if (first < notBefore || first < 0 || first > file.Length - 4) return null;
         if (entries > 0 && BinaryPrimitives.ReadUInt32LittleEndian(file[(int)first..]) != 0x04034b50) return null;
         var archive = file[(int)first..].ToArray();
         return Rebase(archive, origin - first) ? archive : null;

@@ -96,6 +96,34 @@ public class GraphPassTests
     }
 
     [Fact]
+    public void AHostileZipTrailerIsIgnoredNotTrusted()
+    {
+        var model = AddThenRelu().ToBytes();
+        // an end-of-central-directory record whose entries and offsets point anywhere
+        foreach (var (entries, cdSize, cdOffset) in new (ushort, uint, uint)[] { (1, 46, 0), (3, 0xFFFFFF, 7), (1, 0, 0xFFFFFFF0), (0xFFFF, 10, 0) })
+        {
+            var eocd = new byte[22];
+            "PK\u0005\u0006"u8.CopyTo(eocd);
+            BitConverter.GetBytes(entries).CopyTo(eocd, 8); BitConverter.GetBytes(entries).CopyTo(eocd, 10);
+            BitConverter.GetBytes(cdSize).CopyTo(eocd, 12); BitConverter.GetBytes(cdOffset).CopyTo(eocd, 16);
+            var file = model.Concat(new byte[64]).Concat(eocd).ToArray();
+            var g = ModelGraph.FromBytes(file);
+            Assert.Null(g.AppendedArchive);
+            Assert.Empty(g.ReadAssociatedFiles());
+        }
+        // a well-formed central directory entry whose local header lies past the end of the file
+        var cd = new byte[46];
+        BitConverter.GetBytes(0x02014b50u).CopyTo(cd, 0);
+        BitConverter.GetBytes(0x7FFFFFF0u).CopyTo(cd, 42);
+        var end = new byte[22];
+        "PK\u0005\u0006"u8.CopyTo(end);
+        BitConverter.GetBytes((ushort)1).CopyTo(end, 8); BitConverter.GetBytes((ushort)1).CopyTo(end, 10);
+        BitConverter.GetBytes(46u).CopyTo(end, 12); BitConverter.GetBytes((uint)model.Length).CopyTo(end, 16);
+        var hostile = model.Concat(cd).Concat(end).ToArray();
+        Assert.Null(ModelGraph.FromBytes(hostile).AppendedArchive);
+    }
+
+    [Fact]
     public void WritingATensorThatIsNotInTheSubgraphIsAnError()
     {
         var g = AddThenRelu();

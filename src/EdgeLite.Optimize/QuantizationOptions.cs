@@ -7,6 +7,12 @@ public enum QuantizationMode
     Float16,
     /// <summary>Full integer: int8 weights (per-channel symmetric) and int8 activations (asymmetric) from calibration.</summary>
     Int8,
+    /// <summary>
+    /// Dynamic range: the weights of CONV_2D and FULLY_CONNECTED with at least 1024 elements as symmetric int8 (per
+    /// tensor, as TFLite's converter writes them), activations float; TFLite runs its hybrid kernels, EdgeLite widens the
+    /// weights once at load. No calibration.
+    /// </summary>
+    Dynamic,
 }
 
 /// <summary>The type of the quantized model's inputs and outputs.</summary>

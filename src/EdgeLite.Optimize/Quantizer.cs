@@ -52,6 +52,9 @@ public static class Quantizer
             case QuantizationMode.Float16:
                 Float16Weights(graph);
                 return new QuantizationResult(graph, [], model.SizeBytes);
+            case QuantizationMode.Dynamic:
+                DynamicRangeWeights(graph);
+                return new QuantizationResult(graph, [], model.SizeBytes);
             case QuantizationMode.Int8:
                 if (calibration == null || calibration.Count == 0) throw new ArgumentException("int8 quantization needs calibration samples");
                 // RELU after ADD/convolution becomes the fused activation (as TFLite's converter does): the int8
@@ -67,6 +70,37 @@ public static class Quantizer
                 return new QuantizationResult(graph, q.FloatOperators, model.SizeBytes);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown quantization mode");
+        }
+    }
+
+    /// <summary>
+    /// Dynamic-range quantization as TFLite's converter writes it: a float32 constant weight tensor of CONV_2D or
+    /// FULLY_CONNECTED with at least 1024 elements (smaller ones gain nothing) becomes symmetric int8 with one scale
+    /// (max|w|/127), zero point 0; biases and activations stay float (CONV_2D version 2, FULLY_CONNECTED 3: the hybrid forms).
+    /// </summary>
+    internal static void DynamicRangeWeights(ModelGraph graph)
+    {
+        const int MinElements = 1024;
+        foreach (var sg in graph.Subgraphs)
+        {
+            var done = new Dictionary<GraphTensor, GraphTensor>(ReferenceEqualityComparer.Instance);
+            foreach (var op in sg.Operators)
+            {
+                if (op.CustomCode != null || op.Code is not (Fb.BuiltinOperator.CONV_2D or Fb.BuiltinOperator.FULLY_CONNECTED)) continue;
+                if (op.Inputs.Count < 2 || op.Inputs[0] is not { Type: TensorType.Float32 } || op.Inputs[1] is not { IsConstant: true, Type: TensorType.Float32, IsSparse: false } w) continue;
+                if (w.ElementCount < MinElements) continue;
+                if (!done.TryGetValue(w, out var q))
+                {
+                    var data = w.DataAs<float>();
+                    float scale = QuantMath.SymmetricScales(data, [data.Length], 0).Max();
+                    var values = QuantMath.QuantizeSymmetric(data, w.Shape, 0, [scale]);
+                    q = sg.AddConstant(w.Name, TensorType.Int8, w.Shape, (byte[])(Array)values, new QuantizationParameters([scale], [0], 0));
+                    done[w] = q;
+                }
+                op.Inputs[1] = q;
+                op.Version = Math.Max(op.Version, op.Code == Fb.BuiltinOperator.CONV_2D ? 2 : 3);
+            }
+            sg.RemoveUnusedTensors(graph.Signatures.Where(s => s.Subgraph == sg).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
         }
     }
 

@@ -16,7 +16,7 @@ internal static class QuantizeCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "The float .tflite model", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the quantized .tflite", Required = true };
-        var mode = new Option<string>("--mode") { Description = "float16 (weights as float16) or int8 (full integer, needs --calibration)", DefaultValueFactory = _ => "int8" };
+        var mode = new Option<string>("--mode") { Description = "float16 (weights as float16), dynamic (int8 weights, float activations) or int8 (full integer, needs --calibration)", DefaultValueFactory = _ => "int8" };
         var calibration = new Option<string[]?>("--calibration", "-c") { Description = "Representative inputs: images or folders of images (fed through the model's preprocessing), or raw .bin tensor files (one per sample, single-input models)", AllowMultipleArgumentsPerToken = true };
         var evaluation = new Option<string[]?>("--eval") { Description = "Inputs for the report (same kinds as --calibration); default: the calibration inputs", AllowMultipleArgumentsPerToken = true };
         var samples = new Option<int?>("--samples") { Description = "Use at most N calibration samples" };
@@ -42,8 +42,9 @@ internal static class QuantizeCommand
             {
                 "float16" => QuantizationMode.Float16,
                 "int8" => QuantizationMode.Int8,
-                "dynamic" or "int16x8" => throw new UsageException($"--mode {p.GetValue(mode)} is not implemented yet (float16 and int8 are)"),
-                var x => throw new UsageException($"--mode {x}: expected float16 or int8"),
+                "dynamic" => QuantizationMode.Dynamic,
+                "int16x8" => throw new UsageException("--mode int16x8 is not implemented yet (float16, dynamic and int8 are)"),
+                var x => throw new UsageException($"--mode {x}: expected float16, dynamic or int8"),
             };
             var io2 = p.GetValue(ioType) switch
             {

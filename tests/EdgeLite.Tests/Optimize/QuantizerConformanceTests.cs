@@ -167,6 +167,34 @@ public class QuantizerTests
     }
 
     [Fact]
+    public void DynamicRangeStoresLargeConvAndFcWeightsAsInt8()
+    {
+        using var f = Model.FromFile(SharedData.Model("vww_96_float"));
+        var r = Quantizer.Quantize(f, new QuantizationOptions { Mode = QuantizationMode.Dynamic });
+        using var q = Model.FromBytes(r.Bytes);
+        var sg = q.MainSubgraph;
+        foreach (var op in sg.Operators.Where(o => o.OpName is "CONV_2D" or "FULLY_CONNECTED"))
+        {
+            var w = sg.Tensors[op.Inputs[1]];
+            Assert.Equal(w.ElementCount >= 1024 ? TensorType.Int8 : TensorType.Float32, w.Type);
+            Assert.Equal(TensorType.Float32, sg.Tensors[op.Inputs[0]].Type); // activations stay float
+            if (w.Type == TensorType.Int8) Assert.Equal(0, w.Quantization!.ZeroPoint);
+        }
+        Assert.InRange((double)r.Bytes.Length / f.SizeBytes, 0.25, 0.40); // 866,284 -> 279,952 bytes when measured
+        // EdgeLite widens the weights at load: the outputs stay close to the float model's
+        var photo = new ImagePhotos(["person.bmp", "cat.bmp"], new EdgeLite.Vision.InputNormalization([0f], [255f]));
+        var rep = QuantizationDebugger.Compare(f, q, photo);
+        Assert.True(rep.Outputs[0].SqnrDb > 35, $"dynamic-range SQNR {rep.Outputs[0].SqnrDb}");
+    }
+
+    private sealed class ImagePhotos(string[] files, EdgeLite.Vision.InputNormalization norm) : ICalibrationData
+    {
+        public int Count => files.Length;
+        public void Fill(int index, Interpreter interpreter) =>
+            EdgeLite.Vision.ImageTensorWriter.Fill(interpreter.GetInputTensor(0), EdgeLite.Vision.RgbImage.Load(SharedData.Image(files[index])), norm);
+    }
+
+    [Fact]
     public void BiasCorrectionReducesTheOutputError()
     {
         using var f = Model.FromFile(SharedData.Model("hello_world_float"));

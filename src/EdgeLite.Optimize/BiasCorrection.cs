@@ -98,12 +98,7 @@ internal static class BiasCorrection
     {
         var result = new Dictionary<string, int>();
         foreach (var name in names.Distinct())
-        {
-            var t = sg.FindTensor(name);
-            if (t == null) continue;
-            if (!sg.Outputs.Contains(t) && !sg.Inputs.Contains(t) && !t.IsConstant) sg.Outputs.Add(t);
-            result[name] = sg.IndexOf(t);
-        }
+            if (sg.FindTensor(name) is { } t) result[name] = sg.Expose(t);
         return result;
     }
 

@@ -63,7 +63,7 @@ internal sealed class Int8Quantizer
         FinishOutputs();
         _sg.Operators.Clear();
         _sg.Operators.AddRange(_ops);
-        _sg.RemoveUnusedTensors(_graph.Signatures.SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+        _graph.RemoveUnusedTensors(_sg);
     }
 
     // ---- rules ------------------------------------------------------------------------------------

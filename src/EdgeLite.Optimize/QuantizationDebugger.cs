@@ -61,8 +61,8 @@ public static class QuantizationDebugger
                 inputPairs.Add((fsg.IndexOf(x), qx));
         var fOut = fsg.Outputs.Select(fsg.IndexOf).ToArray();
         var qOut = qsg.Outputs.Select(qsg.IndexOf).ToArray();
-        foreach (var (f, q, _, _) in pairs) { Expose(fsg, fsg.Tensors[f]); Expose(qsg, qsg.Tensors[q]); }
-        foreach (var (_, q) in inputPairs) Expose(qsg, qsg.Tensors[q]);
+        foreach (var (f, q, _, _) in pairs) { fsg.Expose(fsg.Tensors[f]); qsg.Expose(qsg.Tensors[q]); }
+        foreach (var (_, q) in inputPairs) qsg.Expose(qsg.Tensors[q]);
         var opInputs = fsg.Operators.Select(o => o.Inputs.Where(t => t != null && !t.IsConstant).Select(t => fsg.IndexOf(t!)).ToArray()).ToArray();
 
         using var fm = fg.ToModel();
@@ -114,11 +114,6 @@ public static class QuantizationDebugger
             return Make(a, op, op >= 0 ? fsg.Operators[op].OpName : "", qsg.Tensors[qOut[o]]);
         }).ToArray();
         return new QuantizationReport(layers, outputs, classifier ? (double)agree / data.Count : null, data.Count);
-    }
-
-    private static void Expose(GraphSubgraph sg, GraphTensor t)
-    {
-        if (!sg.Outputs.Contains(t) && !sg.Inputs.Contains(t) && !t.IsConstant) sg.Outputs.Add(t);
     }
 
     // The quantized model's input from the float model's: quantized with the input's parameters, or copied.

@@ -38,7 +38,7 @@ public enum CalibrationMethod
 }
 
 /// <summary>Options of <see cref="Quantizer"/>.</summary>
-public sealed class QuantizationOptions
+public sealed record QuantizationOptions
 {
     /// <summary>What to produce.</summary>
     public QuantizationMode Mode { get; init; } = QuantizationMode.Int8;

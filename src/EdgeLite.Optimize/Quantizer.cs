@@ -56,21 +56,83 @@ public static class Quantizer
                 DynamicRangeWeights(graph);
                 return new QuantizationResult(graph, [], model.SizeBytes);
             case QuantizationMode.Int8:
-                if (calibration == null || calibration.Count == 0) throw new ArgumentException("int8 quantization needs calibration samples");
-                // RELU after ADD/convolution becomes the fused activation (as TFLite's converter does): the int8
-                // output then spends its 256 codes on the clamped range only.
-                GraphPasses.FuseActivations(graph);
-                var stats = Calibrator.Run(graph, calibration, options.Calibration, Math.Max(1, options.Threads), progress);
-                var ranges = new Dictionary<GraphTensor, (double, double)>(ReferenceEqualityComparer.Instance);
-                foreach (var (i, s) in stats) if (s.Seen) ranges[graph.MainSubgraph.Tensors[i]] = s.Range(options.Calibration, options.Percentile);
-                var floatGraph = options.BiasCorrection ? ModelGraph.FromBytes(graph.ToBytes()) : null;
-                var q = new Int8Quantizer(graph, options, ranges);
-                q.Run();
-                if (floatGraph != null) BiasCorrection.Apply(floatGraph, graph, calibration, Math.Max(1, options.Threads));
-                return new QuantizationResult(graph, q.FloatOperators, model.SizeBytes);
+            {
+                var (prepared, stats) = Calibrate(graph, options, calibration, progress);
+                return Int8(model, prepared, stats, options, calibration!);
+            }
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown quantization mode");
         }
+    }
+
+    /// <summary>
+    /// The automatic mode of the quantization debugger: int8 quantization, then, while an output's SQNR against the float
+    /// model on <paramref name="evaluation"/> is below <paramref name="targetSqnrDb"/>, the operator that adds the most error
+    /// (<see cref="TensorError.SqnrDropDb"/>) is kept float and the model quantized again (calibration runs once). Stops at
+    /// the target, when no integer operator is left, or after 64 rounds.
+    /// </summary>
+    /// <param name="model">A float model.</param>
+    /// <param name="options">int8 options (their <see cref="QuantizationOptions.KeepFloat"/> operators stay float from the start).</param>
+    /// <param name="calibration">Representative inputs.</param>
+    /// <param name="evaluation">Inputs the SQNR is measured on.</param>
+    /// <param name="targetSqnrDb">The SQNR every output must reach.</param>
+    /// <param name="progress">Called with (samples done, total) during calibration.</param>
+    /// <param name="keptFloat">Called for each operator kept float, with the lowest output SQNR before it.</param>
+    public static (QuantizationResult Result, QuantizationReport Report) QuantizeToTarget(Model model, QuantizationOptions options, ICalibrationData calibration,
+        ICalibrationData evaluation, double targetSqnrDb, Action<int, int>? progress = null, Action<TensorError, double>? keptFloat = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        if (options.Mode != QuantizationMode.Int8) throw new ArgumentException("a target SQNR needs int8 quantization");
+        var graph = ModelGraph.FromModel(model);
+        GraphPasses.FoldConstants(graph);
+        var (prepared, stats) = Calibrate(graph, options, calibration, progress);
+        int threads = Math.Max(1, options.Threads);
+        var result = Int8(model, prepared, stats, options, calibration);
+        QuantizationReport Report()
+        {
+            using var q = Model.FromBytes(result.Bytes);
+            return QuantizationDebugger.Compare(model, q, evaluation, threads);
+        }
+        var report = Report();
+        var keep = new HashSet<string>(options.KeepFloat);
+        for (int round = 0; round < 64 && report.Outputs.Any(o => o.SqnrDb < targetSqnrDb); round++)
+        {
+            var floatOps = result.FloatOperators.Select(f => f.Index).ToHashSet();
+            var worst = report.Layers.Where(l => l.OperatorIndex >= 0 && !floatOps.Contains(l.OperatorIndex) && l.Scale > 0)
+                .OrderByDescending(l => l.SqnrDropDb).FirstOrDefault();
+            if (worst == null) break;
+            keptFloat?.Invoke(worst, report.Outputs.Min(o => o.SqnrDb));
+            keep.Add(worst.OperatorIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            result = Int8(model, prepared, stats, options with { KeepFloat = keep.ToArray() }, calibration);
+            report = Report();
+        }
+        return (result, report);
+    }
+
+    // Constant folding is done; activations fused, then the calibration statistics of the graph's float tensors (by
+    // index of the returned graph bytes, which every quantization round starts from).
+    private static (byte[] Prepared, Dictionary<int, RangeStatistics> Stats) Calibrate(ModelGraph graph, QuantizationOptions options, ICalibrationData? calibration,
+        Action<int, int>? progress)
+    {
+        if (calibration == null || calibration.Count == 0) throw new ArgumentException("int8 quantization needs calibration samples");
+        // RELU after ADD/convolution becomes the fused activation (as TFLite's converter does): the int8 output then
+        // spends its 256 codes on the clamped range only.
+        GraphPasses.FuseActivations(graph);
+        var stats = Calibrator.Run(graph, calibration, options.Calibration, Math.Max(1, options.Threads), progress);
+        return (graph.ToBytes(), stats);
+    }
+
+    private static QuantizationResult Int8(Model model, byte[] prepared, Dictionary<int, RangeStatistics> stats, QuantizationOptions options, ICalibrationData calibration)
+    {
+        var graph = ModelGraph.FromBytes(prepared);
+        var ranges = new Dictionary<GraphTensor, (double, double)>(ReferenceEqualityComparer.Instance);
+        foreach (var (i, s) in stats) if (s.Seen) ranges[graph.MainSubgraph.Tensors[i]] = s.Range(options.Calibration, options.Percentile);
+        var q = new Int8Quantizer(graph, options, ranges);
+        q.Run();
+        if (options.BiasCorrection) BiasCorrection.Apply(ModelGraph.FromBytes(prepared), graph, calibration, Math.Max(1, options.Threads));
+        return new QuantizationResult(graph, q.FloatOperators, model.SizeBytes);
     }
 
     /// <summary>
@@ -100,7 +162,7 @@ public static class Quantizer
                 op.Inputs[1] = q;
                 op.Version = Math.Max(op.Version, op.Code == Fb.BuiltinOperator.CONV_2D ? 2 : 3);
             }
-            sg.RemoveUnusedTensors(graph.Signatures.Where(s => s.Subgraph == sg).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+            graph.RemoveUnusedTensors(sg);
         }
     }
 
@@ -133,7 +195,7 @@ public static class Quantizer
                     op.Inputs[k] = f;
                 }
             sg.Operators.InsertRange(0, dequantize);
-            sg.RemoveUnusedTensors(graph.Signatures.Where(s => s.Subgraph == sg).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+            graph.RemoveUnusedTensors(sg);
         }
     }
 }

@@ -77,15 +77,24 @@ internal static class QuantizeCommand
                 Mode = m, Io = io2, Calibration = method, Percentile = pct, Threads = t,
                 KeepFloat = p.GetValue(keepFloat) ?? [], PerChannelFullyConnected = p.GetValue(perChannelFc), BiasCorrection = !p.GetValue(noBiasCorrection),
             };
-            var result = Quantizer.Quantize(source, options, calData, Progress(io, asJson, "calibrating"));
             ICalibrationData? evalData = p.GetValue(evaluation) is { Length: > 0 } ev ? Samples(source, ev, null, norm, imageFit, io, warn: false) : calData;
+            QuantizationResult result;
             QuantizationReport? rep = null;
-            if (evalData != null)
+            if (p.GetValue(targetSqnr) is double target && m == QuantizationMode.Int8)
             {
-                using var q = Model.FromBytes(result.Bytes);
-                rep = QuantizationDebugger.Compare(source, q, evalData, t);
-                if (p.GetValue(targetSqnr) is double target && m == QuantizationMode.Int8)
-                    (result, rep) = KeepWorstFloat(source, options, calData!, evalData, target, result, rep, t, io, asJson);
+                (result, rep) = Quantizer.QuantizeToTarget(source, options, calData!, evalData!, target, Progress(io, asJson, "calibrating"), (worst, sqnr) =>
+                {
+                    if (!asJson) io.Err.WriteLine($"edgelite: output SQNR {Common.F(sqnr, 1)} dB < {Common.F(target, 1)}: keeping operator {worst.OperatorIndex} ({worst.OpName}, adds {Common.F(worst.SqnrDropDb, 1)} dB of error) float");
+                });
+            }
+            else
+            {
+                result = Quantizer.Quantize(source, options, calData, Progress(io, asJson, "calibrating"));
+                if (evalData != null)
+                {
+                    using var q = Model.FromBytes(result.Bytes);
+                    rep = QuantizationDebugger.Compare(source, q, evalData, t);
+                }
             }
             ModelGraph.WriteFile(outPath, result.Bytes);
             if (p.GetValue(plot) is { } plotPath && rep != null) Common.Guard(() => QuantizationPlot.Save(rep, $"{Path.GetFileName(outPath)} vs {Path.GetFileName(p.GetValue(model)!)}", plotPath), plotPath, "--plot");
@@ -118,31 +127,6 @@ internal static class QuantizeCommand
             PrintReport(io, p.GetValue(quantized)!, rep, p.GetValue(report), p.GetValue(json));
         });
         return cmd;
-    }
-
-    // The automatic mode: quantize again with the operator of the worst SQNR kept float, until the outputs reach the target.
-    private static (QuantizationResult, QuantizationReport) KeepWorstFloat(Model source, QuantizationOptions options, ICalibrationData cal, ICalibrationData eval,
-        double target, QuantizationResult result, QuantizationReport rep, int threads, CommandIO io, bool json)
-    {
-        var keep = new HashSet<string>(options.KeepFloat);
-        for (int round = 0; round < 64 && rep.Outputs.Any(o => o.SqnrDb < target); round++)
-        {
-            var floatIndices = result.FloatOperators.Select(f => f.Index).ToHashSet();
-            var worst = rep.Layers.Where(l => l.OperatorIndex >= 0 && !floatIndices.Contains(l.OperatorIndex) && l.Scale > 0)
-                .OrderByDescending(l => l.SqnrDropDb).FirstOrDefault();
-            if (worst == null) break;
-            keep.Add(worst.OperatorIndex.ToString(CultureInfo.InvariantCulture));
-            if (!json) io.Err.WriteLine($"edgelite: output SQNR {Common.F(rep.Outputs.Min(o => o.SqnrDb), 1)} dB < {Common.F(target, 1)}: keeping operator {worst.OperatorIndex} ({worst.OpName}, adds {Common.F(worst.SqnrDropDb, 1)} dB of error) float");
-            options = new QuantizationOptions
-            {
-                Mode = options.Mode, Io = options.Io, Calibration = options.Calibration, Percentile = options.Percentile,
-                Threads = options.Threads, PerChannelFullyConnected = options.PerChannelFullyConnected, KeepFloat = keep.ToArray(), BiasCorrection = options.BiasCorrection,
-            };
-            result = Quantizer.Quantize(source, options, cal);
-            using var q = Model.FromBytes(result.Bytes);
-            rep = QuantizationDebugger.Compare(source, q, eval, threads);
-        }
-        return (result, rep);
     }
 
     private static Action<int, int>? Progress(CommandIO io, bool json, string what)

@@ -21,7 +21,7 @@ internal static class Calibrator
             bool produced = sg.Operators.Any(o => o.Outputs.Contains(t));
             if (!produced && !sg.Inputs.Contains(t)) continue;
             watched.Add(i);
-            if (produced && !sg.Outputs.Contains(t)) sg.Outputs.Add(t);
+            sg.Expose(t);
         }
         var stats = watched.ToDictionary(i => i, _ => new RangeStatistics());
         using var model = copy.ToModel();

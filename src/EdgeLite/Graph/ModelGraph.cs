@@ -68,6 +68,13 @@ public sealed partial class ModelGraph
         Metadata.Add(new GraphMetadata(name, new GraphBuffer(data)));
     }
 
+    /// <summary>
+    /// <see cref="GraphSubgraph.RemoveUnusedTensors"/> on <paramref name="subgraph"/>, keeping the tensors the signatures
+    /// that run it name. Returns how many were removed.
+    /// </summary>
+    public int RemoveUnusedTensors(GraphSubgraph subgraph) =>
+        subgraph.RemoveUnusedTensors(Signatures.Where(s => s.Subgraph == subgraph).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+
     /// <summary>The data of the metadata entry named <paramref name="name"/>, or null.</summary>
     public byte[]? GetMetadata(string name) => Metadata.FirstOrDefault(m => m.Name == name)?.Buffer.Data;
 
@@ -206,6 +213,17 @@ public sealed class GraphSubgraph
 
     /// <summary>The operators that read <paramref name="tensor"/>, in execution order.</summary>
     public IEnumerable<GraphOperator> Consumers(GraphTensor tensor) => Operators.Where(op => op.Inputs.Contains(tensor));
+
+    /// <summary>
+    /// Makes <paramref name="tensor"/> a graph output too (unless it is an input, a constant or an output already), so a
+    /// run keeps its value to the end of Invoke (calibration and the quantization debugger read every activation so).
+    /// Returns its index in <see cref="Tensors"/>.
+    /// </summary>
+    public int Expose(GraphTensor tensor)
+    {
+        if (!Outputs.Contains(tensor) && !Inputs.Contains(tensor) && !tensor.IsConstant) Outputs.Add(tensor);
+        return IndexOf(tensor);
+    }
 
     /// <summary>Index of a tensor in <see cref="Tensors"/> (-1 when absent).</summary>
     public int IndexOf(GraphTensor tensor) => Tensors.IndexOf(tensor);

@@ -37,7 +37,7 @@ public static partial class GraphPasses
                 sg.Operators.RemoveAt(i--);
                 fused++;
             }
-            sg.RemoveUnusedTensors(graph.Signatures.Where(s => s.Subgraph == sg).SelectMany(s => s.Inputs.Concat(s.Outputs)).Select(x => x.Tensor));
+            graph.RemoveUnusedTensors(sg);
         }
         return fused;
     }

@@ -136,17 +136,7 @@ public sealed class RgbImage
         int j = 0;
         if (origin == SkiaSharp.SKEncodedOrigin.TopLeft)
         {
-            for (int i = 0; j < rgb.Length; i += 4, j += 3)
-            {
-                byte a = rgba[i + 3];
-                if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
-                else
-                {
-                    rgb[j] = (byte)((rgba[i] * a + 127) / 255);
-                    rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
-                    rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
-                }
-            }
+            for (int i = 0; j < rgb.Length; i += 4, j += 3) Pixel(rgba, i, rgb, j);
             return rgb;
         }
         for (int y = 0; y < outH; y++)
@@ -163,17 +153,19 @@ public sealed class RgbImage
                     SkiaSharp.SKEncodedOrigin.LeftBottom => (w - 1 - y, x),        // shown rotated 90° counter-clockwise
                     _ => (x, y),
                 };
-                int i = (sy * w + sx) * 4;
-                byte a = rgba[i + 3];
-                if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
-                else
-                {
-                    rgb[j] = (byte)((rgba[i] * a + 127) / 255);
-                    rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
-                    rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
-                }
+                Pixel(rgba, (sy * w + sx) * 4, rgb, j);
             }
         return rgb;
+    }
+
+    // One RGBA pixel to RGB, composited over black (alpha premultiplied, rounded).
+    private static void Pixel(ReadOnlySpan<byte> rgba, int i, Span<byte> rgb, int j)
+    {
+        byte a = rgba[i + 3];
+        if (a == 255) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; return; }
+        rgb[j] = (byte)((rgba[i] * a + 127) / 255);
+        rgb[j + 1] = (byte)((rgba[i + 1] * a + 127) / 255);
+        rgb[j + 2] = (byte)((rgba[i + 2] * a + 127) / 255);
     }
 
     /// <summary>Separable Lanczos-3 resize; the filter support grows with the shrink factor (antialiasing).</summary>
